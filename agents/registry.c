@@ -1,0 +1,34 @@
+// registry.c — creates built-in agents by name (the `agent.kind` key and
+// `metarl eval --agent NAME`). Add an agent: write its constructor, add a row.
+#include <string.h>
+
+#include "metarl/agent.h"
+#include "metarl/util.h"
+
+MrlAgent* mrl_agent_random_new(char* err);
+
+typedef struct AgentRow {
+    const char* kind;
+    MrlAgent* (*make)(const MrlRunConfig* run, char* err);
+} AgentRow;
+
+static MrlAgent* make_random(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_random_new(err);
+}
+
+static const AgentRow rows[] = {
+    {"random", make_random},
+};
+
+const char* const mrl_agent_kinds[] = {"random", NULL};
+
+MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        if (strcmp(rows[i].kind, kind) == 0) {
+            return rows[i].make(run, err);
+        }
+    }
+    mrl_fail(err, MRL_EINVAL, "error: unknown agent '%s'", kind);
+    return NULL;
+}

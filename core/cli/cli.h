@@ -1,0 +1,22 @@
+// cli.h — the subcommand table of the `metarl` command. Each cmd_<name>.c
+// defines one `int mrl_cmd_<name>(int argc, char** argv)` (argv[0] is the
+// command name) and its usage text; commands.c lists them.
+#ifndef METARL_CLI_H
+#define METARL_CLI_H
+
+typedef struct MrlCommand {
+    const char* name;
+    const char* summary;
+    const char* usage;
+    int (*run)(int argc, char** argv);
+} MrlCommand;
+
+// The command table, terminated by an entry with name NULL.
+extern const MrlCommand mrl_commands[];
+
+// Exit codes.
+#define MRL_EXIT_OK 0
+#define MRL_EXIT_FAILED 1
+#define MRL_EXIT_BAD_INPUT 2
+
+#endif // METARL_CLI_H
