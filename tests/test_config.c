@@ -560,9 +560,28 @@ static void test_malformed_inputs(void** state) {
     cfg = mrl_config_parse("x.yaml", NULL, NULL, 0, err);
     assert_null(cfg);
     assert_string_equal(err, "x.yaml:1:1: error: missing required key 'env.plugin'");
-    const char* junk[] = {"{", "}", "]", ":", "::::", "- - - -", "? ? ?", "@", "`x`", "a: |\n b",
-                          "{a: b}: c", "[{]}", "\t", "a:\tb", "'", "!!", "&", "*", "a: b: c",
-                          "env: {plugin: m}\nenv: {plugin: m}", "\xef\xbb\xbf" "env: {plugin: m}"};
+    const char* junk[] = {"{",
+                          "}",
+                          "]",
+                          ":",
+                          "::::",
+                          "- - - -",
+                          "? ? ?",
+                          "@",
+                          "`x`",
+                          "a: |\n b",
+                          "{a: b}: c",
+                          "[{]}",
+                          "\t",
+                          "a:\tb",
+                          "'",
+                          "!!",
+                          "&",
+                          "*",
+                          "a: b: c",
+                          "env: {plugin: m}\nenv: {plugin: m}",
+                          "\xef\xbb\xbf"
+                          "env: {plugin: m}"};
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         err[0] = '\0';
         cfg = parse_both(junk[i], NULL, 0, err);
@@ -588,7 +607,8 @@ static void test_malformed_fuzz(void** state) {
     MrlRng rng;
     mrl_rng_seed(&rng, 12345, 1);
     char buf[1024];
-    const char alphabet[] = "{}[]:,-?&*!|>'\"#%@` \t\n\r\x01\xff\xc3\xa9" "azAZ09._";
+    const char alphabet[] = "{}[]:,-?&*!|>'\"#%@` \t\n\r\x01\xff\xc3\xa9"
+                            "azAZ09._";
     MrlEnvApi api = fake_api();
     int ok = 0;
     for (int it = 0; it < 3000; it++) {
@@ -658,9 +678,13 @@ static void test_malformed_alloc_failures(void** state) {
 
 static void test_override_replaces_and_creates(void** state) {
     (void)state;
-    const char* ov[] = {"seed=5", "agent.hidden=128", "env.params.rooms={int: [3,5]}",
-                        "tasks.test_sets.large.count=10", "tasks.test_sets.large.seed=2",
-                        "train.gamma=0.9", " trial.episodes = 3"};
+    const char* ov[] = {"seed=5",
+                        "agent.hidden=128",
+                        "env.params.rooms={int: [3,5]}",
+                        "tasks.test_sets.large.count=10",
+                        "tasks.test_sets.large.seed=2",
+                        "train.gamma=0.9",
+                        " trial.episodes = 3"};
     MrlConfig* cfg = parse_ok("seed: 1\nenv: {plugin: maze, params: {rooms: 3, obs: strip}}\n"
                               "agent: {hidden: 64}\ntasks: {test_sets: {small: {seed: 4}}}\n",
                               ov, 7);
@@ -865,16 +889,16 @@ static void test_bind_distributions(void** state) {
     assert_true(p[5].values[0] == 1 && p[5].values[1] == 0 && p[5].values[2] == 1);
     assert_ptr_equal(p[3].node, mrl_config_find(cfg, "env.params.slip"));
     mrl_config_free(cfg);
-    // choice on an int, and choice names -> indices; a normal mean may lie outside the range
+    // choice on an int; a normal with sigma 0
     cfg = bind_ok("env: {plugin: fakemaze, params: {horizon: {choice: [10, 20]}, "
-                  "slip: {normal: [-3, 0]}}}\n",
+                  "slip: {normal: [0, 0]}}}\n",
                   NULL, 0);
     p = cfg->run.train.params;
     assert_int_equal(p[1].dist, MRL_DIST_CHOICE);
     assert_int_equal(p[1].n_values, 2);
     assert_true(p[1].values[0] == 10 && p[1].values[1] == 20);
     assert_int_equal(p[3].dist, MRL_DIST_NORMAL);
-    assert_true(p[3].a == -3 && p[3].b == 0);
+    assert_true(p[3].a == 0 && p[3].b == 0);
     mrl_config_free(cfg);
 }
 
@@ -950,6 +974,14 @@ static void test_bind_errors(void** state) {
     expect_bind_error("env: {plugin: fakemaze, params: {slip: {normal: [0.1, -1]}}}\n",
                       "x.yaml:1:55: error: 'env.params.slip': {normal: [mu, sigma]} needs sigma "
                       ">= 0, got -1");
+    expect_bind_error("env: {plugin: fakemaze, params: {slip: {normal: [-3, 0.1]}}}\n",
+                      "x.yaml:1:50: error: 'env.params.slip' = -3 is out of range [0, 1]");
+    expect_bind_error("env: {plugin: fakemaze, params: {slip: {normal: [0.5, x]}}}\n",
+                      "x.yaml:1:55: error: 'env.params.slip' must be a number (the standard "
+                      "deviation), got 'x'");
+    expect_bind_error("env: {plugin: fakemaze, params: {horizon: {int: [5, 5, 5]}}}\n",
+                      "x.yaml:1:49: error: {int: ...} for 'env.params.horizon' needs a list [a, "
+                      "b], got 3 values");
     expect_bind_error("env: {plugin: fakemaze, params: {slip: {unifrom: [0, 1]}}}\n",
                       "x.yaml:1:41: error: unknown distribution 'unifrom' for 'env.params.slip' "
                       "(did you mean 'uniform'?)");
@@ -1120,15 +1152,15 @@ static void test_hash_stability(void** state) {
     (void)state;
     MrlConfig* a = parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\n", NULL, 0);
     MrlConfig* b = parse_ok("threads: 2\nseed: 1\nenv:\n  plugin: maze\n", NULL, 0);
-    MrlConfig* c = parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\nagent: {hidden: 256}\n",
-                            NULL, 0);
+    MrlConfig* c =
+        parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\nagent: {hidden: 256}\n", NULL, 0);
     const char* ov[] = {"seed=2"};
     MrlConfig* d = parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\n", ov, 1);
     uint64_t ha = mrl_config_hash(a);
-    assert_int_equal(ha, mrl_config_hash(a));       // repeatable
-    assert_int_equal(ha, mrl_config_hash(b));       // key order and style do not matter
-    assert_int_equal(ha, mrl_config_hash(c));       // a default written out is the same config
-    assert_int_not_equal(ha, mrl_config_hash(d));   // a changed value is not
+    assert_int_equal(ha, mrl_config_hash(a));     // repeatable
+    assert_int_equal(ha, mrl_config_hash(b));     // key order and style do not matter
+    assert_int_equal(ha, mrl_config_hash(c));     // a default written out is the same config
+    assert_int_not_equal(ha, mrl_config_hash(d)); // a changed value is not
     assert_int_not_equal(ha, 0);
     // binding does not change the hash (env.params are emitted as written)
     MrlEnvApi api = fake_api();

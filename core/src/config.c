@@ -90,8 +90,8 @@ static void describe(char* out, size_t out_size, const MrlNode* node) {
         snprintf(out, out_size, node->quoted ? "'\"" : "'");
         mrl_cfg_append_clean(out, out_size, node->value, 60);
         size_t len = strlen(out);
-        snprintf(out + len, out_size - len, node->quoted ? "\"' (a quoted value is a string)"
-                                                         : "'");
+        snprintf(out + len, out_size - len,
+                 node->quoted ? "\"' (a quoted value is a string)" : "'");
     }
 }
 
@@ -517,8 +517,7 @@ static int walk_sets(Check* ck, const MrlNode* sets, const char* display) {
                            MRL_NAME_MAX - 1);
         }
         if (run->n_tests >= MRL_MAX_TEST_SETS) {
-            return fail_at(ck->cfg, s, 1, ck->err,
-                           "too many test sets (at most %d besides 'test')",
+            return fail_at(ck->cfg, s, 1, ck->err, "too many test sets (at most %d besides 'test')",
                            MRL_MAX_TEST_SETS - 1);
         }
         MrlSetSpec* set = &run->tests[run->n_tests++];
@@ -666,8 +665,8 @@ static int finish(Check* ck) {
             return fail_at(cfg, pnode, 0, ck->err, "missing required key '%s' in '%s'",
                            last_part(row->path), parent);
         }
-        return mrl_fail(ck->err, MRL_EINVAL, "%s:1:1: error: missing required key '%s'",
-                        cfg->path, row->path);
+        return mrl_fail(ck->err, MRL_EINVAL, "%s:1:1: error: missing required key '%s'", cfg->path,
+                        row->path);
     }
     // per set: required keys and defaults from other keys
     for (int s = -1; s < run->n_tests; s++) {
@@ -803,8 +802,6 @@ static int apply_override(MrlConfig* cfg, int k, MrlCfgAlloc* alloc, char* err) 
             *dot = '\0';
         }
         if (p[0] == '\0') {
-            char shown[600];
-            clean_copy(shown, sizeof shown, "", 0);
             return override_fail(cfg, k, err, "empty part in key (write a.b.c)");
         }
         if (n_parts == MAX_KEY_PARTS) {
@@ -943,13 +940,12 @@ fail:
 
 MrlConfig* mrl_config_parse(const char* name, const char* text, const char* const* overrides,
                             int n_overrides, char* err) {
-    return load_text(name, text ? text : "", text ? strlen(text) : 0, overrides, n_overrides,
-                     NULL, err);
+    return load_text(name, text ? text : "", text ? strlen(text) : 0, overrides, n_overrides, NULL,
+                     err);
 }
 
-MrlConfig* mrl_config_parse_budget(const char* name, const char* text,
-                                   const char* const* overrides, int n_overrides, long alloc_budget,
-                                   char* err) {
+MrlConfig* mrl_config_parse_budget(const char* name, const char* text, const char* const* overrides,
+                                   int n_overrides, long alloc_budget, char* err) {
     MrlCfgAlloc alloc = {.left = alloc_budget};
     return load_text(name, text ? text : "", text ? strlen(text) : 0, overrides, n_overrides,
                      &alloc, err);
@@ -1018,8 +1014,7 @@ const MrlNode* mrl_config_find(const MrlConfig* cfg, const char* dotted) {
 // ---- plugin parameters ----
 
 static const char* const dist_names[] = {"uniform", "int", "normal", "choice"};
-static const int dist_codes[] = {MRL_DIST_UNIFORM, MRL_DIST_INT, MRL_DIST_NORMAL,
-                                 MRL_DIST_CHOICE};
+static const int dist_codes[] = {MRL_DIST_UNIFORM, MRL_DIST_INT, MRL_DIST_NORMAL, MRL_DIST_CHOICE};
 
 static void param_range_text(const MrlParamDef* def, char* out, size_t out_size) {
     char lo[40], hi[40];
@@ -1105,11 +1100,16 @@ static int param_value(const MrlConfig* cfg, const MrlParamDef* def, const MrlNo
 
 static const char* kind_word(int32_t kind) {
     switch (kind) {
-    case MRL_PARAM_INT: return "an integer";
-    case MRL_PARAM_REAL: return "a real";
-    case MRL_PARAM_BOOL: return "a bool";
-    case MRL_PARAM_CHOICE: return "a choice";
-    default: return "an unknown";
+    case MRL_PARAM_INT:
+        return "an integer";
+    case MRL_PARAM_REAL:
+        return "a real";
+    case MRL_PARAM_BOOL:
+        return "a bool";
+    case MRL_PARAM_CHOICE:
+        return "a choice";
+    default:
+        return "an unknown";
     }
 }
 
@@ -1153,8 +1153,8 @@ static int param_dist(const MrlConfig* cfg, const MrlEnvApi* api, const MrlParam
         const char* hint = mrl_did_you_mean(dn->key, dist_names, 4);
         if (hint) {
             return fail_at(cfg, dn, 1, err,
-                           "unknown distribution '%s' for '%s' (did you mean '%s'?)", dkey,
-                           display, hint);
+                           "unknown distribution '%s' for '%s' (did you mean '%s'?)", dkey, display,
+                           hint);
         }
         return fail_at(cfg, dn, 1, err,
                        "unknown distribution '%s' for '%s' (expected uniform, int, normal or "
@@ -1169,17 +1169,17 @@ static int param_dist(const MrlConfig* cfg, const MrlEnvApi* api, const MrlParam
     }
     d.dist = dist_codes[which];
     // the distribution's kind must suit the parameter's kind
-    int kind_ok = d.dist == MRL_DIST_CHOICE ||
-                  (d.dist == MRL_DIST_INT && def->kind == MRL_PARAM_INT) ||
-                  ((d.dist == MRL_DIST_UNIFORM || d.dist == MRL_DIST_NORMAL) &&
-                   def->kind == MRL_PARAM_REAL);
+    int kind_ok =
+        d.dist == MRL_DIST_CHOICE || (d.dist == MRL_DIST_INT && def->kind == MRL_PARAM_INT) ||
+        ((d.dist == MRL_DIST_UNIFORM || d.dist == MRL_DIST_NORMAL) && def->kind == MRL_PARAM_REAL);
     if (!kind_ok) {
         const char* use = def->kind == MRL_PARAM_INT    ? "{int: [a, b]} or {choice: [...]}"
                           : def->kind == MRL_PARAM_REAL ? "{uniform: [a, b]}, {normal: [mu, "
                                                           "sigma]} or {choice: [...]}"
                                                         : "{choice: [...]}";
-        return fail_at(cfg, dn, 1, err, "'%s' is %s parameter, so {%s: ...} does not apply (use %s)",
-                       display, kind_word(def->kind), dkey, use);
+        return fail_at(cfg, dn, 1, err,
+                       "'%s' is %s parameter, so {%s: ...} does not apply (use %s)", display,
+                       kind_word(def->kind), dkey, use);
     }
     const MrlNode* args = dn;
     int n_args = mrl_node_count(args);
@@ -1194,8 +1194,8 @@ static int param_dist(const MrlConfig* cfg, const MrlEnvApi* api, const MrlParam
         const char* form = d.dist == MRL_DIST_NORMAL ? "a list [mu, sigma]" : "a list [a, b]";
         if (want < 0) {
             return fail_at(cfg, args, 0, err,
-                           "{choice: ...} for '%s' needs a list of 1 to %d values, got %s",
-                           display, MRL_MAX_CHOICES, got);
+                           "{choice: ...} for '%s' needs a list of 1 to %d values, got %s", display,
+                           MRL_MAX_CHOICES, got);
         }
         return fail_at(cfg, args, 0, err, "{%s: ...} for '%s' needs %s, got %s", dkey, display,
                        form, got);
@@ -1216,11 +1216,16 @@ static int param_dist(const MrlConfig* cfg, const MrlEnvApi* api, const MrlParam
             mrl_cfg_format_real(b, sizeof b, d.b);
             rc = fail_at(cfg, args, 0, err, "'%s': {%s: [%s, %s]} needs a <= b", display, dkey, a,
                          b);
+        } else if (rc == MRL_OK && d.dist == MRL_DIST_INT && d.b - d.a >= 4294967296.0) {
+            rc = fail_at(cfg, args, 0, err, "'%s': {int: [a, b]} spans more than 2^32 values",
+                         display);
         }
         break;
     case MRL_DIST_NORMAL:
-        if (node_real(e0, &d.a) != 0) {
-            rc = type_error(cfg, e0, display, "a number (the mean)", err);
+        // the mean lies in the range (it is also the value `describe` sees); draws are clipped
+        rc = param_value(cfg, def, e0, display, &d.a, err);
+        if (rc != MRL_OK) {
+            break;
         } else if (node_real(e1, &d.b) != 0) {
             rc = type_error(cfg, e1, display, "a number (the standard deviation)", err);
         } else if (d.b < 0) {
@@ -1301,9 +1306,10 @@ int mrl_config_bind_plugin(MrlConfig* cfg, const MrlEnvApi* api, char* err) {
     const char* pname = api->name ? api->name : "?";
     if (api->n_params < 0 || api->n_params > MRL_MAX_PARAMS ||
         (api->n_params > 0 && !api->params)) {
-        return mrl_fail(err, MRL_EINVAL, "%s: error: plugin '%s' declares %d parameters (0 to %d "
-                        "allowed, with a table)", cfg->path, pname, (int)api->n_params,
-                        MRL_MAX_PARAMS);
+        return mrl_fail(err, MRL_EINVAL,
+                        "%s: error: plugin '%s' declares %d parameters (0 to %d "
+                        "allowed, with a table)",
+                        cfg->path, pname, (int)api->n_params, MRL_MAX_PARAMS);
     }
     int n = api->n_params;
     MrlParamDist* base = calloc(MRL_MAX_PARAMS, sizeof *base);
@@ -1427,13 +1433,12 @@ static void emit_rows(MrlBuf* buf, const MrlConfig* cfg, const char* parent, int
             break;
         case MRL_SK_PARAMS:
             emit_params(buf,
-                        set ? mrl_node_get(set->node, "params")
-                            : mrl_config_find(cfg, row->path),
+                        set ? mrl_node_get(set->node, "params") : mrl_config_find(cfg, row->path),
                         ind);
             break;
         default: {
-            const char* base = (row->flags & MRL_SF_SET) ? (const char*)set
-                                                         : (const char*)&cfg->run;
+            const char* base =
+                (row->flags & MRL_SF_SET) ? (const char*)set : (const char*)&cfg->run;
             indent(buf, ind);
             mrl_buf_printf(buf, "%s: ", key);
             emit_leaf(buf, row, base + row->offset);

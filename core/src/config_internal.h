@@ -49,8 +49,7 @@ int mrl_yaml_parse(MrlNode** out, const MrlYamlSrc* src, const char* text, size_
                    MrlCfgAlloc* alloc, char* err);
 
 // Returns a new node of `kind` (all other fields zero except the marks), or NULL.
-MrlNode* mrl_node_new(MrlCfgAlloc* alloc, int32_t kind, int32_t source, int32_t line,
-                      int32_t col);
+MrlNode* mrl_node_new(MrlCfgAlloc* alloc, int32_t kind, int32_t source, int32_t line, int32_t col);
 
 // Frees `node`, its children and its following siblings. NULL is allowed.
 void mrl_node_free(MrlNode* node);
@@ -99,27 +98,27 @@ int mrl_cfg_parse_real(const char* s, double* out);
 #define MRL_SK_PARAMS 7 // a map of plugin parameters (checked by mrl_config_bind_plugin)
 #define MRL_SK_SETS 8   // a map of named test sets (rows "<path>.*...")
 
-#define MRL_SF_REQUIRED 1     // no default: must be written
-#define MRL_SF_LO_OPEN 2      // range excludes lo
-#define MRL_SF_HI_OPEN 4      // range excludes hi
-#define MRL_SF_NAME_CHARS 8   // STRING: [A-Za-z0-9_.-]+
-#define MRL_SF_IDENT 16       // STRING: [a-z0-9_]+
-#define MRL_SF_NONEMPTY 32    // STRING: not empty
-#define MRL_SF_SET 64         // offset is into MrlSetSpec (a tasks.* row)
-#define MRL_SF_DEF_STEM 128   // default: the config file's stem
-#define MRL_SF_DEF_FROM 256   // default: the value of row `def` (a path)
+#define MRL_SF_REQUIRED 1   // no default: must be written
+#define MRL_SF_LO_OPEN 2    // range excludes lo
+#define MRL_SF_HI_OPEN 4    // range excludes hi
+#define MRL_SF_NAME_CHARS 8 // STRING: [A-Za-z0-9_.-]+
+#define MRL_SF_IDENT 16     // STRING: [a-z0-9_]+
+#define MRL_SF_NONEMPTY 32  // STRING: not empty
+#define MRL_SF_SET 64       // offset is into MrlSetSpec (a tasks.* row)
+#define MRL_SF_DEF_STEM 128 // default: the config file's stem
+#define MRL_SF_DEF_FROM 256 // default: the value of row `def` (a path)
 
 // One key of the core schema.
 typedef struct MrlSchemaRow {
-    const char* path;            // dotted; '*' stands for a test set name
-    int32_t kind;                // MRL_SK_*
-    int32_t flags;               // MRL_SF_*
-    const char* def;             // default as YAML text; with DEF_FROM the source path
-    double lo, hi;               // range (INT, REAL); inclusive unless *_OPEN
-    const char* const* choices;  // CHOICE: NULL-terminated names
-    size_t offset;               // into MrlRunConfig, or MrlSetSpec with MRL_SF_SET
-    size_t size;                 // bytes of the field
-    const char* help;            // one line
+    const char* path;           // dotted; '*' stands for a test set name
+    int32_t kind;               // MRL_SK_*
+    int32_t flags;              // MRL_SF_*
+    const char* def;            // default as YAML text; with DEF_FROM the source path
+    double lo, hi;              // range (INT, REAL); inclusive unless *_OPEN
+    const char* const* choices; // CHOICE: NULL-terminated names
+    size_t offset;              // into MrlRunConfig, or MrlSetSpec with MRL_SF_SET
+    size_t size;                // bytes of the field
+    const char* help;           // one line
 } MrlSchemaRow;
 
 // The table, parents before children, in emit order.
@@ -140,8 +139,7 @@ void mrl_cfg_format_real(char* out, size_t out_size, double x);
 // mrl_config_parse with an allocation budget (see MrlCfgAlloc): after
 // `alloc_budget` successful allocations every allocation of the config
 // module fails. Used by tests to prove every error path frees what it took.
-MrlConfig* mrl_config_parse_budget(const char* name, const char* text,
-                                   const char* const* overrides, int n_overrides, long alloc_budget,
-                                   char* err);
+MrlConfig* mrl_config_parse_budget(const char* name, const char* text, const char* const* overrides,
+                                   int n_overrides, long alloc_budget, char* err);
 
 #endif // METARL_CONFIG_INTERNAL_H

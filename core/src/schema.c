@@ -33,8 +33,8 @@ const MrlSchemaRow mrl_schema_rows[] = {
      "results root directory"},
 
     {"env", MRL_SK_MAP, 0, NULL, 0, 0, NULL, NOF, "the environment family"},
-    {"env.plugin", MRL_SK_STRING, MRL_SF_REQUIRED | MRL_SF_NONEMPTY, NULL, 0, 0, NULL,
-     RUN(plugin), "plugin name (looked up on the plugin path) or a path to a .so"},
+    {"env.plugin", MRL_SK_STRING, MRL_SF_REQUIRED | MRL_SF_NONEMPTY, NULL, 0, 0, NULL, RUN(plugin),
+     "plugin name (looked up on the plugin path) or a path to a .so"},
     {"env.params", MRL_SK_PARAMS, 0, NULL, 0, 0, NULL, NOF,
      "plugin parameters: constants or distributions (see below); omitted ones take the "
      "plugin's defaults"},
@@ -52,11 +52,10 @@ const MrlSchemaRow mrl_schema_rows[] = {
      "number of held-out tasks"},
     {"tasks.test.seed", MRL_SK_INT, MRL_SF_SET, "1", 0, INFINITY, NULL, SET(seed),
      "task-sampling seed of the test set"},
-    {"tasks.test.episodes", MRL_SK_INT, MRL_SF_SET | MRL_SF_DEF_FROM, "trial.episodes", 1,
-     1000000, NULL, SET(episodes), "episodes per trial when evaluating this set"},
-    {"tasks.test.trials_per_task", MRL_SK_INT, MRL_SF_SET | MRL_SF_DEF_FROM,
-     "eval.trials_per_task", 1, 100000, NULL, SET(trials_per_task),
-     "evaluation trials per task of this set"},
+    {"tasks.test.episodes", MRL_SK_INT, MRL_SF_SET | MRL_SF_DEF_FROM, "trial.episodes", 1, 1000000,
+     NULL, SET(episodes), "episodes per trial when evaluating this set"},
+    {"tasks.test.trials_per_task", MRL_SK_INT, MRL_SF_SET | MRL_SF_DEF_FROM, "eval.trials_per_task",
+     1, 100000, NULL, SET(trials_per_task), "evaluation trials per task of this set"},
     {"tasks.test_sets", MRL_SK_SETS, 0, NULL, 0, 0, NULL, NOF,
      "extra held-out sets by name ([a-z0-9_]+, not train/test), evaluated after \"test\" in "
      "file order"},
@@ -78,8 +77,7 @@ const MrlSchemaRow mrl_schema_rows[] = {
      "episodes per trial (the agent's memory persists across them)"},
 
     {"eval", MRL_SK_MAP, 0, NULL, 0, 0, NULL, NOF, "meta-test on the held-out sets"},
-    {"eval.slots", MRL_SK_INT, 0, "64", 1, 65536, NULL, RUN(eval_slots),
-     "trials run in parallel"},
+    {"eval.slots", MRL_SK_INT, 0, "64", 1, 65536, NULL, RUN(eval_slots), "trials run in parallel"},
     {"eval.trials_per_task", MRL_SK_INT, 0, "1", 1, 100000, NULL, RUN(eval_trials),
      "trials per held-out task (default of every set)"},
 
@@ -104,15 +102,13 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"train.epochs", MRL_SK_INT, 0, "4", 1, 1000, NULL, RUN(epochs), "epochs per iteration"},
     {"train.gamma", MRL_SK_REAL, 0, "0.99", 0, 1, NULL, RUN(gamma), "discount"},
     {"train.lambda", MRL_SK_REAL, 0, "0.95", 0, 1, NULL, RUN(lambda), "GAE lambda"},
-    {"train.clip", MRL_SK_REAL, MRL_SF_LO_OPEN, "0.2", 0, 10, NULL, RUN(clip),
-     "PPO ratio clip"},
-    {"train.vf_coef", MRL_SK_REAL, 0, "0.5", 0, 100, NULL, RUN(vf_coef),
-     "value loss coefficient"},
+    {"train.clip", MRL_SK_REAL, MRL_SF_LO_OPEN, "0.2", 0, 10, NULL, RUN(clip), "PPO ratio clip"},
+    {"train.vf_coef", MRL_SK_REAL, 0, "0.5", 0, 100, NULL, RUN(vf_coef), "value loss coefficient"},
     {"train.ent_coef", MRL_SK_REAL, 0, "0.01", 0, 100, NULL, RUN(ent_coef),
      "entropy bonus coefficient"},
     {"train.lr", MRL_SK_REAL, MRL_SF_LO_OPEN, "3e-4", 0, 1, NULL, RUN(lr), "Adam learning rate"},
-    {"train.lr_schedule", MRL_SK_CHOICE, 0, "constant", 0, 0, schedule_choices,
-     RUN(lr_schedule), "learning-rate schedule: constant, or linear decay over train.steps"},
+    {"train.lr_schedule", MRL_SK_CHOICE, 0, "constant", 0, 0, schedule_choices, RUN(lr_schedule),
+     "learning-rate schedule: constant, or linear decay over train.steps"},
     {"train.adam_beta1", MRL_SK_REAL, MRL_SF_HI_OPEN, "0.9", 0, 1, NULL, RUN(adam_beta1),
      "Adam beta1"},
     {"train.adam_beta2", MRL_SK_REAL, MRL_SF_HI_OPEN, "0.999", 0, 1, NULL, RUN(adam_beta2),
@@ -167,15 +163,24 @@ void mrl_schema_range_text(const MrlSchemaRow* row, char* out, size_t out_size) 
 
 static const char* kind_name(int kind) {
     switch (kind) {
-    case MRL_SK_INT: return "int";
-    case MRL_SK_REAL: return "real";
-    case MRL_SK_BOOL: return "bool";
-    case MRL_SK_STRING: return "string";
-    case MRL_SK_CHOICE: return "choice";
-    case MRL_SK_MAP: return "map";
-    case MRL_SK_PARAMS: return "params";
-    case MRL_SK_SETS: return "map of sets";
-    default: return "?";
+    case MRL_SK_INT:
+        return "int";
+    case MRL_SK_REAL:
+        return "real";
+    case MRL_SK_BOOL:
+        return "bool";
+    case MRL_SK_STRING:
+        return "string";
+    case MRL_SK_CHOICE:
+        return "choice";
+    case MRL_SK_MAP:
+        return "map";
+    case MRL_SK_PARAMS:
+        return "params";
+    case MRL_SK_SETS:
+        return "map of sets";
+    default:
+        return "?";
     }
 }
 
@@ -208,8 +213,7 @@ void mrl_config_schema_markdown(MrlBuf* buf) {
             mrl_buf_printf(buf, "`%s`", r->def);
         } else if (r->def) {
             mrl_buf_printf(buf, "`%s`", r->def);
-        } else if (r->kind == MRL_SK_MAP || r->kind == MRL_SK_PARAMS ||
-                   r->kind == MRL_SK_SETS) {
+        } else if (r->kind == MRL_SK_MAP || r->kind == MRL_SK_PARAMS || r->kind == MRL_SK_SETS) {
             mrl_buf_printf(buf, "%s", "");
         }
         mrl_buf_printf(buf, " | ");

@@ -36,8 +36,7 @@ char* mrl_cfg_strndup(MrlCfgAlloc* a, const char* s, size_t n) {
 
 // ---- nodes ----
 
-MrlNode* mrl_node_new(MrlCfgAlloc* alloc, int32_t kind, int32_t source, int32_t line,
-                      int32_t col) {
+MrlNode* mrl_node_new(MrlCfgAlloc* alloc, int32_t kind, int32_t source, int32_t line, int32_t col) {
     MrlNode* n = mrl_cfg_calloc(alloc, sizeof *n);
     if (n) {
         n->kind = kind;
@@ -147,10 +146,10 @@ static void src_where(char* out, size_t out_size, const MrlYamlSrc* src, long li
 // ---- parser: events -> tree ----
 
 typedef struct Frame {
-    MrlNode* node;     // the open map or sequence
-    MrlNode* last;     // its last child (for O(1) append)
-    char* key;         // MAP: the pending key text (owned), or NULL when a key is expected
-    int32_t key_line;  // MAP: the pending key's mark
+    MrlNode* node;    // the open map or sequence
+    MrlNode* last;    // its last child (for O(1) append)
+    char* key;        // MAP: the pending key text (owned), or NULL when a key is expected
+    int32_t key_line; // MAP: the pending key's mark
     int32_t key_col;
 } Frame;
 
@@ -206,8 +205,7 @@ static int check_props(Builder* b, const yaml_event_t* ev, const yaml_char_t* an
                     strcmp(t + sizeof core - 1, "seq") != 0)) {
             char a[80] = "";
             mrl_cfg_append_clean(a, sizeof a, t, 40);
-            return fail_at(b, &ev->start_mark, MRL_EFORMAT, "tag '%s' is not supported", a,
-                           NULL);
+            return fail_at(b, &ev->start_mark, MRL_EFORMAT, "tag '%s' is not supported", a, NULL);
         }
     }
     return MRL_OK;
@@ -288,18 +286,15 @@ static int on_node(Builder* b, const yaml_event_t* ev) {
     if (++b->n_nodes > MRL_CFG_MAX_NODES) {
         char lim[32];
         snprintf(lim, sizeof lim, "%d", MRL_CFG_MAX_NODES);
-        return fail_at(b, &ev->start_mark, MRL_EFORMAT, "too many nodes (more than %s)", lim,
-                       NULL);
+        return fail_at(b, &ev->start_mark, MRL_EFORMAT, "too many nodes (more than %s)", lim, NULL);
     }
     if (kind == MRL_NODE_SCALAR && memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
-        return fail_at(b, &ev->start_mark, MRL_EFORMAT, "a NUL character in a scalar%s%s", "",
-                       "");
+        return fail_at(b, &ev->start_mark, MRL_EFORMAT, "a NUL character in a scalar%s%s", "", "");
     }
     if (kind != MRL_NODE_SCALAR && b->depth >= MRL_CFG_MAX_DEPTH) {
         char lim[32];
         snprintf(lim, sizeof lim, "%d", MRL_CFG_MAX_DEPTH);
-        return fail_at(b, &ev->start_mark, MRL_EFORMAT, "nesting deeper than %s levels", lim,
-                       NULL);
+        return fail_at(b, &ev->start_mark, MRL_EFORMAT, "nesting deeper than %s levels", lim, NULL);
     }
     MrlNode* node = mrl_node_new(b->alloc, kind, b->src->source, (int32_t)ev->start_mark.line + 1,
                                  (int32_t)ev->start_mark.column + 1);
@@ -308,8 +303,8 @@ static int on_node(Builder* b, const yaml_event_t* ev) {
     }
     node->quoted = quoted;
     if (kind == MRL_NODE_SCALAR) {
-        node->value = mrl_cfg_strndup(b->alloc, (const char*)ev->data.scalar.value,
-                                      ev->data.scalar.length);
+        node->value =
+            mrl_cfg_strndup(b->alloc, (const char*)ev->data.scalar.value, ev->data.scalar.length);
         if (!node->value) {
             free(node);
             return oom(b);
@@ -401,9 +396,9 @@ int mrl_yaml_parse(MrlNode** out, const MrlYamlSrc* src, const char* text, size_
             break;
         case YAML_DOCUMENT_START_EVENT:
             if (++b->n_docs > 1) {
-                rc = fail_at(b, &ev.start_mark, MRL_EFORMAT,
-                             "only one YAML document is allowed (found a second '---')%s%s", "",
-                             "");
+                rc =
+                    fail_at(b, &ev.start_mark, MRL_EFORMAT,
+                            "only one YAML document is allowed (found a second '---')%s%s", "", "");
             }
             break;
         case YAML_ALIAS_EVENT: {
@@ -454,10 +449,10 @@ static int strip_underscores(char* out, size_t out_size, const char* s, size_t n
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '_') {
-            int prev = i > 0 && (hex ? isxdigit((unsigned char)s[i - 1])
-                                     : isdigit((unsigned char)s[i - 1]));
-            int next = i + 1 < n && (hex ? isxdigit((unsigned char)s[i + 1])
-                                         : isdigit((unsigned char)s[i + 1]));
+            int prev = i > 0 &&
+                       (hex ? isxdigit((unsigned char)s[i - 1]) : isdigit((unsigned char)s[i - 1]));
+            int next = i + 1 < n &&
+                       (hex ? isxdigit((unsigned char)s[i + 1]) : isdigit((unsigned char)s[i + 1]));
             if (!prev || !next) {
                 return -1;
             }
@@ -610,10 +605,10 @@ static int plain_safe(const char* s) {
 
 // Returns 1 if plain `s` would read as something other than a string.
 static int looks_typed(const char* s) {
-    static const char* const words[] = {"true", "false", "True", "False", "TRUE", "FALSE",
-                                        "yes", "no", "Yes", "No", "YES", "NO", "on", "off",
-                                        "On", "Off", "ON", "OFF", "y", "n", "Y", "N", "null",
-                                        "Null", "NULL", "~", NULL};
+    static const char* const words[] = {"true", "false", "True", "False", "TRUE", "FALSE", "yes",
+                                        "no",   "Yes",   "No",   "YES",   "NO",   "on",    "off",
+                                        "On",   "Off",   "ON",   "OFF",   "y",    "n",     "Y",
+                                        "N",    "null",  "Null", "NULL",  "~",    NULL};
     for (int i = 0; words[i]; i++) {
         if (strcmp(s, words[i]) == 0) {
             return 1;
@@ -633,11 +628,21 @@ static void emit_quoted(MrlBuf* buf, const char* s) {
     mrl_buf_append(buf, "\"", 1);
     for (const unsigned char* p = (const unsigned char*)s; *p; p++) {
         switch (*p) {
-        case '"': mrl_buf_append(buf, "\\\"", 2); break;
-        case '\\': mrl_buf_append(buf, "\\\\", 2); break;
-        case '\n': mrl_buf_append(buf, "\\n", 2); break;
-        case '\t': mrl_buf_append(buf, "\\t", 2); break;
-        case '\r': mrl_buf_append(buf, "\\r", 2); break;
+        case '"':
+            mrl_buf_append(buf, "\\\"", 2);
+            break;
+        case '\\':
+            mrl_buf_append(buf, "\\\\", 2);
+            break;
+        case '\n':
+            mrl_buf_append(buf, "\\n", 2);
+            break;
+        case '\t':
+            mrl_buf_append(buf, "\\t", 2);
+            break;
+        case '\r':
+            mrl_buf_append(buf, "\\r", 2);
+            break;
         default:
             if (*p < 0x20 || *p == 0x7f) {
                 mrl_buf_printf(buf, "\\x%02x", *p);
