@@ -147,6 +147,14 @@ void mrl_nn_scale(float* g, float s, size_t n);
 void mrl_nn_adam_update(float* p, float* m, float* v, const float* g, float lr, float beta1,
                         float beta2, float eps, int64_t t, size_t n);
 
+// ---- BLAS set-up (nn_blas.c) ----
+
+// The OpenBLAS kernel set in use (e.g. "SkylakeX", "Haswell", "Prescott").
+const char* mrl_nn_blas_core(void);
+// A faster OPENBLAS_CORETYPE for this CPU when OpenBLAS fell back to its
+// generic SSE3 kernels and the variable is not set; NULL otherwise.
+const char* mrl_nn_blas_better_core(void);
+
 // ---- sampling ----
 
 // Draws an index from the row of log-probabilities logp (A) with one draw of rng.

@@ -4,6 +4,10 @@
 
 #include "cli.h"
 
+int mrl_cmd_train(int argc, char** argv);
+extern const char mrl_cmd_train_usage[];
+
 const MrlCommand mrl_commands[] = {
+    {"train", "meta-train an agent (RL² with PPO) on a config", mrl_cmd_train_usage, mrl_cmd_train},
     {NULL, NULL, NULL, NULL},
 };
