@@ -154,6 +154,10 @@ const char* mrl_nn_blas_core(void);
 // A faster OPENBLAS_CORETYPE for this CPU when OpenBLAS fell back to its
 // generic SSE3 kernels and the variable is not set; NULL otherwise.
 const char* mrl_nn_blas_better_core(void);
+// For command-line front ends: when mrl_nn_blas_better_core() names a core,
+// sets OPENBLAS_CORETYPE and re-executes /proc/self/exe as `metarl argv...`
+// (argv[0] is the subcommand). Returns only when nothing was done or exec failed.
+void mrl_nn_blas_reexec(int argc, char** argv);
 
 // ---- sampling ----
 

@@ -5,8 +5,10 @@
 // it names a core, re-executes itself with OPENBLAS_CORETYPE set (the variable
 // is read once, when the library loads).
 #include <cblas.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "nn/nn.h"
 
@@ -30,4 +32,23 @@ const char* mrl_nn_blas_better_core(void) {
         return "Haswell";
     }
     return NULL;
+}
+
+void mrl_nn_blas_reexec(int argc, char** argv) {
+    const char* core = mrl_nn_blas_better_core();
+    if (!core) {
+        return;
+    }
+    char** args = calloc((size_t)argc + 2, sizeof(char*));
+    if (!args) {
+        return;
+    }
+    args[0] = "metarl";
+    for (int i = 0; i < argc; i++) {
+        args[i + 1] = argv[i];
+    }
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    fflush(NULL);
+    execv("/proc/self/exe", args);
+    free(args); // exec failed: go on with the generic kernels
 }

@@ -31,27 +31,6 @@ const char mrl_cmd_train_usage[] =
     "\n"
     "Then: metarl eval results/<run>   (meta-test on the held-out sets)\n";
 
-// re-executes the program with a faster OpenBLAS kernel set when OpenBLAS fell back
-// to its generic kernels (the variable is read when the library loads)
-static void maybe_reexec(int argc, char** argv) {
-    const char* core = mrl_nn_blas_better_core();
-    if (!core) {
-        return;
-    }
-    char** args = calloc((size_t)argc + 2, sizeof(char*));
-    if (!args) {
-        return;
-    }
-    args[0] = "metarl";
-    for (int i = 0; i < argc; i++) {
-        args[i + 1] = argv[i];
-    }
-    setenv("OPENBLAS_CORETYPE", core, 1);
-    fflush(NULL);
-    execv("/proc/self/exe", args);
-    free(args); // exec failed: go on with the generic kernels
-}
-
 int mrl_cmd_train(int argc, char** argv) {
     const char* path = NULL;
     const char* overrides[256];
@@ -81,7 +60,7 @@ int mrl_cmd_train(int argc, char** argv) {
         fputs(mrl_cmd_train_usage, stderr);
         return MRL_EXIT_BAD_INPUT;
     }
-    maybe_reexec(argc, argv);
+    mrl_nn_blas_reexec(argc, argv);
     char err[MRL_MSG_MAX] = "";
     int code = MRL_EXIT_BAD_INPUT;
     MrlPlugin pl;
