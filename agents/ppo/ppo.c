@@ -68,6 +68,7 @@ struct MrlPpo {
     float* col_ret;
 
     // minibatches of units (trial, window)
+    float value_scale; // rewards are multiplied by this for the value function and GAE
     size_t W;         // window length: train.bptt, or Tmax
     size_t n_win;     // windows per trial
     size_t B_mb;      // units per minibatch (max)
@@ -160,6 +161,12 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     if (p->opt.max_trial_steps > 0 && (size_t)p->opt.max_trial_steps < p->Tmax) {
         p->Tmax = (size_t)p->opt.max_trial_steps;
     }
+    // the value head learns returns in units of "mean reward per step": rewards are scaled by
+    // 1 / (effective horizon) so that value targets stay O(1) whatever the trial length, and
+    // the value gradient does not swamp the policy gradient under global-norm clipping
+    double horizon = run->gamma < 1.0 ? 1.0 / (1.0 - run->gamma) : (double)p->Tmax;
+    horizon = horizon < (double)p->Tmax ? horizon : (double)p->Tmax;
+    p->value_scale = (float)(1.0 / (horizon > 1.0 ? horizon : 1.0));
     p->W = run->bptt > 0 && (size_t)run->bptt < p->Tmax ? (size_t)run->bptt : p->Tmax;
     p->n_win = (p->Tmax + p->W - 1) / p->W;
     size_t n_units = p->N * p->n_win;
@@ -367,6 +374,9 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
             p->col_rew[k] = p->r_rew[k * N + s];
             p->col_val[k] = p->r_val[k * N + s];
             r += (double)p->col_rew[k];
+        }
+        for (size_t k = 0; k < L; k++) {
+            p->col_rew[k] *= p->value_scale;
         }
         mrl_ppo_gae(p->col_adv, p->col_ret, p->col_rew, p->col_val, L, p->r_end[s], p->r_boot[s],
                     p->run.gamma, p->run.lambda);
