@@ -264,6 +264,35 @@ static void test_ppo_bad_checkpoints_refused(void** state) {
     mrl_taskset_release(&s.set), mrl_taskset_release(&s2.set);
 }
 
+static void test_ppo_rollout_matches_training_forward(void** state) {
+    (void)state;
+    // the step-by-step rollout and the sequence forward of training compute the same
+    // policy: long trials, whole sequences and BPTT windows, GRU and LSTM
+    char err[MRL_MSG_MAX];
+    const char* cells[2] = {"gru", "lstm"};
+    int bptts[2] = {0, 7};
+    for (int c = 0; c < 2; c++) {
+        for (int b = 0; b < 2; b++) {
+            Setup s;
+            setup_bandit(&s, 1, 60);
+            strcpy(s.run.cell, cells[c]);
+            s.run.bptt = bptts[b];
+            s.run.hidden = 24;
+            MrlPpo* p = new_ppo(&s);
+            iterate(p, 2); // trained parameters, not only the initial ones
+            double dl = 0, dv = 0;
+            assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
+            if (dl > 1e-4 || dv > 1e-4) {
+                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], bptts[b], dl, dv);
+            }
+            assert_true(dl < 1e-4);
+            assert_true(dv < 1e-4);
+            mrl_ppo_free(p);
+            mrl_taskset_release(&s.set);
+        }
+    }
+}
+
 // mean trial return of `agent` on 200 held-out bandits, 10 pulls each
 static double eval_agent(MrlAgent* agent) {
     char err[MRL_MSG_MAX];
@@ -321,6 +350,7 @@ int main(void) {
         cmocka_unit_test(test_ppo_same_seed_same_bytes),
         cmocka_unit_test(test_ppo_resume_equals_uninterrupted),
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
+        cmocka_unit_test(test_ppo_rollout_matches_training_forward),
         cmocka_unit_test(test_ppo_learns_two_armed_bandit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -563,6 +563,51 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
     return MRL_OK;
 }
 
+int mrl_ppo_replay_check(MrlPpo* p, double* max_dlogp, double* max_dv, char* err) {
+    MrlPpoStats st;
+    memset(&st, 0, sizeof st);
+    int rc = rollout(p, &st, err);
+    if (rc != MRL_OK) {
+        return rc;
+    }
+    size_t n_units = 0;
+    for (size_t s = 0; s < p->N; s++) {
+        for (size_t w = 0; w < p->n_win; w++) {
+            if ((size_t)p->r_len[s] > w * p->W) {
+                p->units[n_units++] = (int32_t)(s * p->n_win + w);
+            }
+        }
+    }
+    *max_dlogp = 0.0;
+    *max_dv = 0.0;
+    for (size_t lo = 0; lo < n_units; lo += p->B_mb) {
+        size_t hi = lo + p->B_mb < n_units ? lo + p->B_mb : n_units, nv = 0;
+        size_t T = gather(p, lo, hi, &nv);
+        mrl_rl2_forward(&p->net, &p->ws, p->params, T, hi - lo);
+        for (size_t i = 0; i < T * (hi - lo); i++) {
+            if (p->mb_mask[i] == 0.0f) {
+                continue;
+            }
+            double dl = fabs((double)p->ws.logp_a[i] - (double)p->mb_logp[i]);
+            *max_dlogp = dl > *max_dlogp ? dl : *max_dlogp;
+        }
+        // values: the rollout's are in r_val; recover them through the returns (ret - adv)
+        for (size_t b = 0; b < hi - lo; b++) {
+            size_t u = (size_t)p->units[lo + b];
+            size_t s = u / p->n_win, w = u % p->n_win;
+            for (size_t t = 0; t < T; t++) {
+                size_t i = t * (hi - lo) + b;
+                if (p->mb_mask[i] == 0.0f) {
+                    continue;
+                }
+                double dv = fabs((double)p->ws.v[i] - (double)p->r_val[(w * p->W + t) * p->N + s]);
+                *max_dv = dv > *max_dv ? dv : *max_dv;
+            }
+        }
+    }
+    return MRL_OK;
+}
+
 int mrl_ppo_iterate(MrlPpo* p, MrlPpoStats* st, char* err) {
     memset(st, 0, sizeof *st);
     double t0 = now_seconds();

@@ -82,6 +82,12 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
 // Runs one iteration: rollouts of train.batch_trials trials, then the update.
 int mrl_ppo_iterate(MrlPpo* ppo, MrlPpoStats* stats, char* err);
 
+// For tests: runs one rollout (advancing the trainer's counters) and replays
+// every trial through the training forward pass (whole sequences or BPTT
+// windows from the stored hidden states); reports the largest difference of
+// the taken actions' log-probabilities and of the values from the rollout's.
+int mrl_ppo_replay_check(MrlPpo* ppo, double* max_dlogp, double* max_dv, char* err);
+
 // 1 when train.steps agent steps have been taken.
 int mrl_ppo_done(const MrlPpo* ppo);
 
