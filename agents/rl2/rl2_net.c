@@ -127,9 +127,13 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
             p[i] = 1.0f;
         }
         return;
-    } else if (strcmp(name, "b_ih") == 0 && d->lstm) {
+    } else if (strcmp(name, "b_ih") == 0) {
+        // remember by default: the GRU update gate z and the LSTM forget gate start at
+        // sigmoid(2) = 0.88 of the old state kept per step (not 0.5), so information survives
+        // tens of steps from the first update on; with 0.5 the memory of a 100-step trial
+        // barely trains (bandit n=100: 67 vs 72 after 10M steps)
         for (size_t i = d->H; i < 2 * d->H; i++) {
-            p[i] = 1.0f; // forget gate bias
+            p[i] = 2.0f;
         }
         return;
     } else {
