@@ -129,9 +129,31 @@ static void test_cli_train_end_to_end(void** state) {
     free(e);
 }
 
+static void test_cli_bench_train_appends_rows(void** state) {
+    (void)state;
+    const char* bin = MRL_BINARY_DIR "/metarl";
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sh("%s bench train %s/bandit.yaml --iterations 1 --out %s/b/train.md > "
+                            "%s/bench.txt 2>&1",
+                            bin, dir, dir, dir),
+                         0);
+    }
+    char* md = slurp("b/train.md");
+    assert_non_null(md);
+    assert_int_equal(count_lines(md), 2 + 2); // header, rule, one row per run
+    assert_non_null(strstr(md, "| testbandit | gru 8 | 40 |"));
+    free(md);
+    char* out = slurp("bench.txt");
+    assert_non_null(strstr(out, "agent steps/s"));
+    assert_non_null(strstr(out, "GFLOP/s"));
+    free(out);
+    assert_int_equal(sh("%s bench nosuch > /dev/null 2>&1", bin), 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cli_train_end_to_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_bench_train_appends_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
