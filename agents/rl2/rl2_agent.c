@@ -108,6 +108,11 @@ MrlAgent* mrl_rl2_agent_new(const MrlRunConfig* run, const float* params, size_t
 }
 
 MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char* err) {
+    return mrl_rl2_agent_load_greedy(run_dir, run, 0, err);
+}
+
+MrlAgent* mrl_rl2_agent_load_greedy(const char* run_dir, const MrlRunConfig* run, int greedy,
+                                    char* err) {
     char path[MRL_PATH_MAX];
     mrl_rl2_checkpoint_path(path, sizeof path, run_dir);
     MrlCkptInfo info;
@@ -123,6 +128,8 @@ MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char*
     }
     memcpy(a->params, params, (size_t)info.n_params * sizeof(float));
     free(buf);
+    a->greedy = greedy;
+    a->base.name = greedy ? "rl2_greedy" : "rl2";
     snprintf(a->source, sizeof a->source, "%s", path);
     return &a->base;
 }
