@@ -62,9 +62,17 @@ static void setup(T* t) {
 
 static int run_job(T* t, int fresh, int64_t iters, char* err) {
     FILE* out = fopen("/dev/null", "w");
-    MrlTrainJob job = {.run = &t->run, .api = &tb_api, .train_set = &t->set, .config_hash = 42,
-                       .config_text = "seed: 3\n", .run_dir = t->dir, .fresh = fresh, .tty = 0,
-                       .plot = 0, .max_iterations = iters, .out = out};
+    MrlTrainJob job = {.run = &t->run,
+                       .api = &tb_api,
+                       .train_set = &t->set,
+                       .config_hash = 42,
+                       .config_text = "seed: 3\n",
+                       .run_dir = t->dir,
+                       .fresh = fresh,
+                       .tty = 0,
+                       .plot = 0,
+                       .max_iterations = iters,
+                       .out = out};
     int rc = mrl_train_run(&job, err);
     fclose(out);
     return rc;

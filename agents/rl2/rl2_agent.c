@@ -16,11 +16,11 @@ typedef struct Rl2Agent {
     MrlAgent base;
     MrlRunConfig run;
     MrlRl2Net net;
-    float* params;     // (n_params) owned
+    float* params; // (n_params) owned
     size_t n_params;
     char source[MRL_PATH_MAX]; // where the parameters came from (messages)
     int greedy;
-    int ready;         // policy initialised
+    int ready; // policy initialised
     MrlRl2Policy pol;
 } Rl2Agent;
 
@@ -57,7 +57,8 @@ static int rl2_act(MrlAgent* agent, float* action, const MrlStepBatch* batch, Mr
                    char* err) {
     Rl2Agent* a = agent->self;
     if (!a->ready || batch->n_slots != a->pol.n_slots) {
-        return mrl_fail(err, MRL_ESTATE, "error: rl2 agent: act before begin (or slot count changed)");
+        return mrl_fail(err, MRL_ESTATE,
+                        "error: rl2 agent: act before begin (or slot count changed)");
     }
     mrl_rl2_policy_step(&a->pol, action, batch, rngs);
     return MRL_OK;

@@ -108,14 +108,13 @@ static int bench_train(int argc, char** argv) {
              "%s |\n",
              date, pl.api.name, run->cell, (int)run->hidden, (int)run->batch_trials,
              (long long)b.steps, b.steps_per_s, b.rollout_steps_per_s, b.update_gflops,
-             b.gru_gemm_gflops, b.peak_gflops, 100.0 * b.update_gflops / peak,
-             mrl_nn_blas_core(), cpu);
+             b.gru_gemm_gflops, b.peak_gflops, 100.0 * b.update_gflops / peak, mrl_nn_blas_core(),
+             cpu);
     printf("agent steps/s (full iterations): %.0f   rollout steps/s: %.0f\n", b.steps_per_s,
            b.rollout_steps_per_s);
     printf("update: %.1f GFLOP/s = %.0f%% of the sgemm peak %.1f GFLOP/s (sgemm 2048^3: %.1f, "
            "recurrent-step shape: %.1f)\n",
-           b.update_gflops, 100.0 * b.update_gflops / peak, peak, b.peak_gflops,
-           b.gru_gemm_gflops);
+           b.update_gflops, 100.0 * b.update_gflops / peak, peak, b.peak_gflops, b.gru_gemm_gflops);
     printf("memory %.1f MiB, %zu parameters\n", (double)b.memory_bytes / 1048576.0, b.n_params);
     // append to the results file (with a header when new)
     char dir[MRL_PATH_MAX];
@@ -134,9 +133,11 @@ static int bench_train(int argc, char** argv) {
         goto done;
     }
     if (fresh) {
-        fprintf(f, "| date (UTC) | env | cell | trials/iter | steps | steps/s | rollout steps/s | "
-                   "update GFLOP/s | step-shape sgemm | sgemm 2048^3 | update/best sgemm | BLAS | CPU |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        fprintf(
+            f,
+            "| date (UTC) | env | cell | trials/iter | steps | steps/s | rollout steps/s | "
+            "update GFLOP/s | step-shape sgemm | sgemm 2048^3 | update/best sgemm | BLAS | CPU |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     }
     fputs(line, f);
     fclose(f);
