@@ -557,7 +557,7 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
         st->value_loss = kl_n > 0 ? vl_sum / kl_n : 0.0;
         st->entropy = kl_n > 0 ? ent_sum / kl_n : 0.0;
         st->clip_frac = kl_n > 0 ? clip_n / kl_n : 0.0;
-        if (run->target_kl > 0.0 && kl > 1.5 * run->target_kl) {
+        if (run->target_kl > 0.0 && kl > run->target_kl) {
             break;
         }
     }
