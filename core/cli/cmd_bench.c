@@ -1,0 +1,41 @@
+// cmd_bench.c — `metarl bench WHAT ...`: the project's benchmarks. Each writes
+// its figures to stdout and, with --out FILE, to a file (atomically).
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int mrl_bench_runner(int argc, char** argv);
+
+const char mrl_bench_usage[] =
+    "usage: metarl bench runner [PLUGIN ...] [--seconds S] [--out FILE]\n"
+    "\n"
+    "  runner   steps/s of the trial runner with the random agent, per plugin (all\n"
+    "           plugins on the search path by default), 1 and 2 threads, beside the\n"
+    "           plugin's bare step loop measured in the same run\n"
+    "\n"
+    "Speeds are machine- and load-dependent: compare the ratios.\n";
+
+typedef struct Bench {
+    const char* name;
+    int (*run)(int argc, char** argv);
+} Bench;
+
+static const Bench benches[] = {
+    {"runner", mrl_bench_runner},
+};
+
+int mrl_cmd_bench(int argc, char** argv) {
+    if (argc < 2) {
+        fputs(mrl_bench_usage, stderr);
+        return MRL_EXIT_BAD_INPUT;
+    }
+    for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+        if (strcmp(benches[i].name, argv[1]) == 0) {
+            return benches[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "metarl bench: error: unknown benchmark '%s' (see 'metarl help bench')\n",
+            argv[1]);
+    return MRL_EXIT_BAD_INPUT;
+}
