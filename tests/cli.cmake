@@ -5,3 +5,5 @@ set_tests_properties(cli_bad_inputs PROPERTIES TIMEOUT 120)
 add_test(NAME cli_eval_reproducible
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/eval_reproducible.sh $<TARGET_FILE:metarl> ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli_eval_reproducible PROPERTIES TIMEOUT 300)
+add_test(NAME cli_plugin_guide COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/plugin_guide.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_plugin_guide PROPERTIES TIMEOUT 120)
