@@ -1,18 +1,26 @@
 // cmd_bench.c — `metarl bench WHAT ...`: the project's benchmarks. Each writes
-// its figures to stdout and, with --out FILE, to a file (atomically).
+// its figures to stdout and to a file. Add one: a function in bench_<what>.c
+// and a row in `benches`.
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "nn/nn.h"
 
-int mrl_bench_runner(int argc, char** argv);
+int mrl_bench_runner(int argc, char** argv);   // bench_runner.c
+int mrl_bench_train_cmd(int argc, char** argv); // bench_train.c
 
 const char mrl_bench_usage[] =
     "usage: metarl bench runner [PLUGIN ...] [--seconds S] [--out FILE]\n"
+    "       metarl bench train CONFIG [key=value ...] [--iterations N] [--out FILE]\n"
     "\n"
-    "  runner   steps/s of the trial runner with the random agent, per plugin (all\n"
-    "           plugins on the search path by default), 1 and 2 threads, beside the\n"
-    "           plugin's bare step loop measured in the same run\n"
+    "runner: steps/s of the trial runner with the random agent, per plugin (all\n"
+    "        plugins on the search path by default), 1 and 2 threads, beside the\n"
+    "        plugin's bare step loop measured in the same run\n"
+    "train:  one warm-up and N (default 3) full PPO iterations of the config's RL²\n"
+    "        agent; agent steps/s and the update's achieved GFLOP/s against the\n"
+    "        single-thread sgemm peak measured in the same run; appends a Markdown\n"
+    "        row to FILE (default results/bench/train.md)\n"
     "\n"
     "Speeds are machine- and load-dependent: compare the ratios.\n";
 
@@ -23,6 +31,7 @@ typedef struct Bench {
 
 static const Bench benches[] = {
     {"runner", mrl_bench_runner},
+    {"train", mrl_bench_train_cmd},
 };
 
 int mrl_cmd_bench(int argc, char** argv) {
@@ -32,6 +41,7 @@ int mrl_cmd_bench(int argc, char** argv) {
     }
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
         if (strcmp(benches[i].name, argv[1]) == 0) {
+            mrl_nn_blas_reexec(argc, argv);
             return benches[i].run(argc - 1, argv + 1);
         }
     }

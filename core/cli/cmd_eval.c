@@ -10,6 +10,7 @@
 #include "metarl/config_find.h"
 #include "metarl/eval.h"
 #include "metarl/run.h"
+#include "rl2/rl2_agent.h"
 
 const char mrl_eval_usage[] =
     "usage: metarl eval CONFIG|RUN_DIR [--agent NAME] [--out DIR] [--slots N] [--threads N]\n"
@@ -77,7 +78,22 @@ int mrl_cmd_eval(int argc, char** argv) {
         return MRL_EXIT_BAD_INPUT;
     }
     const MrlRunConfig* rc_ = &run.cfg->run;
-    MrlAgent* agent = mrl_agent_new(rc_->agent_kind, rc_, err);
+    MrlAgent* agent = NULL;
+    if (run_dir_in[0] && strcmp(rc_->agent_kind, "rl2") == 0) {
+        agent = mrl_rl2_agent_load(run_dir_in, rc_, err); // the run being evaluated
+        if (!agent) {
+            fprintf(stderr, "%s\n", err);
+            mrl_run_close(&run);
+            return MRL_EXIT_BAD_INPUT;
+        }
+    } else {
+        agent = mrl_agent_new(rc_->agent_kind, rc_, err);
+    }
+    if (!agent && strncmp(err, "error: unknown agent", 20) != 0) {
+        fprintf(stderr, "%s\n", err); // a known agent that could not be created
+        mrl_run_close(&run);
+        return MRL_EXIT_BAD_INPUT;
+    }
     if (!agent) {
         char where[MRL_PATH_MAX + 64];
         mrl_config_where(run.cfg, mrl_config_find(run.cfg, "agent.kind"), where, sizeof where);

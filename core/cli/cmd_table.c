@@ -8,16 +8,23 @@ int mrl_cmd_plugins(int argc, char** argv);
 int mrl_cmd_check(int argc, char** argv);
 int mrl_cmd_eval(int argc, char** argv);
 int mrl_cmd_bench(int argc, char** argv);
+int mrl_cmd_train(int argc, char** argv);
+int mrl_cmd_reptable(int argc, char** argv);
 extern const char mrl_plugins_usage[];
 extern const char mrl_check_usage[];
 extern const char mrl_eval_usage[];
 extern const char mrl_bench_usage[];
+extern const char mrl_cmd_train_usage[];
+extern const char mrl_reptable_usage[];
 
 const MrlCommand mrl_commands[] = {
     {"plugins", "list plugins, show one, or check one's conformance", mrl_plugins_usage,
      mrl_cmd_plugins},
     {"check", "validate a config without running anything", mrl_check_usage, mrl_cmd_check},
+    {"train", "meta-train an agent (RL² with PPO) on a config", mrl_cmd_train_usage, mrl_cmd_train},
     {"eval", "meta-test an agent on the held-out task sets", mrl_eval_usage, mrl_cmd_eval},
+    {"table", "run every row of a reproduction table on the same held-out tasks",
+     mrl_reptable_usage, mrl_cmd_reptable},
     {"bench", "the project's benchmarks (results to a file)", mrl_bench_usage, mrl_cmd_bench},
     {NULL, NULL, NULL, NULL},
 };
