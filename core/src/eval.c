@@ -1,0 +1,300 @@
+// eval.c — meta-testing over held-out task sets and the result files (see
+// metarl/eval.h). Tested by tests/test_eval.c.
+#include "metarl/eval.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t mrl_eval_set_id(const char* name) {
+    return mrl_hash_bytes(name, strlen(name), 0x6576616c736574ULL);
+}
+
+int mrl_eval_set(MrlEvalSet* out, const MrlTaskSet* set, MrlAgent* agent, int32_t episodes,
+                 int32_t trials_per_task, int32_t n_slots, int32_t threads, uint64_t seed,
+                 char* err) {
+    memset(out, 0, sizeof *out);
+    if (set->count <= 0) {
+        return mrl_fail(err, MRL_EINVAL, "error: set '%s' is an endless stream; evaluation needs "
+                        "a fixed count", set->spec->name);
+    }
+    snprintf(out->name, sizeof out->name, "%s", set->spec->name);
+    out->episodes = episodes;
+    out->trials_per_task = trials_per_task;
+    out->n_tasks = set->count;
+    out->n_trials = set->count * trials_per_task;
+    out->horizon = set->info.max_episode_steps;
+    out->rows = calloc((size_t)out->n_trials * (size_t)episodes, sizeof(MrlEpisodeResult));
+    void* task = calloc(1, (size_t)set->info.task_bytes);
+    if (!out->rows || !task) {
+        free(task);
+        mrl_eval_set_free(out);
+        return mrl_fail(err, MRL_ENOMEM, "error: out of memory for set '%s'", out->name);
+    }
+    if ((int64_t)n_slots > out->n_trials) {
+        n_slots = (int32_t)out->n_trials;
+    }
+    MrlTrialSlots ts;
+    int rc = mrl_trials_init(&ts, set->api, &set->info, set->base_params, n_slots, threads, err);
+    if (rc != MRL_OK) {
+        free(task);
+        mrl_eval_set_free(out);
+        return rc;
+    }
+    if (agent->begin) {
+        rc = agent->begin(agent, n_slots, &set->info, err);
+    }
+    uint64_t set_id = mrl_eval_set_id(out->name);
+    int64_t next = 0;
+    // fill every slot, then refill each slot as its trial ends (slot order)
+    for (int32_t s = 0; s < n_slots && rc == MRL_OK; s++, next++) {
+        uint64_t fp;
+        rc = mrl_taskset_get(set, next / trials_per_task, task, NULL, &fp, err);
+        if (rc == MRL_OK) {
+            rc = mrl_trials_start(&ts, s, task, fp, episodes, seed, set_id, next, err);
+        }
+    }
+    while (rc == MRL_OK && mrl_trials_active(&ts) > 0) {
+        rc = agent->act(agent, ts.action, &ts.batch, ts.agent_rng, err);
+        if (rc != MRL_OK) {
+            break;
+        }
+        rc = mrl_trials_step(&ts, err);
+        for (int32_t s = 0; s < n_slots && rc == MRL_OK; s++) {
+            if (ts.ended[s]) {
+                const MrlEpisodeResult* r = &ts.last[s];
+                out->rows[(size_t)r->trial_id * (size_t)episodes + (size_t)r->episode] = *r;
+            }
+            if (ts.trial_done[s] && next < out->n_trials) {
+                uint64_t fp;
+                rc = mrl_taskset_get(set, next / trials_per_task, task, NULL, &fp, err);
+                if (rc == MRL_OK) {
+                    rc = mrl_trials_start(&ts, s, task, fp, episodes, seed, set_id, next, err);
+                }
+                next++;
+            }
+        }
+    }
+    mrl_trials_release(&ts);
+    free(task);
+    if (rc != MRL_OK) {
+        mrl_eval_set_free(out);
+    }
+    return rc;
+}
+
+// ---- statistics ----
+
+typedef struct Acc {
+    double sum, sumsq;
+    int64_t n;
+} Acc;
+
+static void acc_add(Acc* a, double x) {
+    a->sum += x;
+    a->sumsq += x * x;
+    a->n++;
+}
+
+// two-pass-free but stable enough: values are bounded episode statistics
+static MrlStat acc_stat(const Acc* a) {
+    MrlStat s = {0.0, 0.0, a->n};
+    if (a->n == 0) {
+        s.mean = NAN;
+        return s;
+    }
+    s.mean = a->sum / (double)a->n;
+    if (a->n > 1) {
+        double var = (a->sumsq - a->sum * s.mean) / (double)(a->n - 1);
+        s.se = var > 0 ? sqrt(var / (double)a->n) : 0.0;
+    }
+    return s;
+}
+
+static double strict_length(const MrlEvalSet* set, const MrlEpisodeResult* r) {
+    return r->success ? (double)r->length : (double)set->horizon;
+}
+
+void mrl_eval_episode_stats(MrlEpisodeStats* out, const MrlEvalSet* set, int32_t k) {
+    Acc len = {0}, lens = {0}, ret = {0}, suc = {0};
+    for (int64_t t = 0; t < set->n_trials; t++) {
+        const MrlEpisodeResult* r = &set->rows[(size_t)t * (size_t)set->episodes + (size_t)k];
+        acc_add(&len, strict_length(set, r));
+        if (r->success) {
+            acc_add(&lens, (double)r->length);
+        }
+        acc_add(&ret, r->ret);
+        acc_add(&suc, r->success ? 1.0 : 0.0);
+    }
+    out->length = acc_stat(&len);
+    out->length_success = acc_stat(&lens);
+    out->ret = acc_stat(&ret);
+    out->success = acc_stat(&suc);
+}
+
+void mrl_eval_trial_stats(MrlStat* trial_return, MrlStat* improved, const MrlEvalSet* set) {
+    Acc tr = {0}, im = {0};
+    for (int64_t t = 0; t < set->n_trials; t++) {
+        const MrlEpisodeResult* row = &set->rows[(size_t)t * (size_t)set->episodes];
+        double sum = 0.0;
+        for (int32_t k = 0; k < set->episodes; k++) {
+            sum += row[k].ret;
+        }
+        acc_add(&tr, sum);
+        if (set->episodes >= 2) {
+            acc_add(&im, strict_length(set, &row[1]) <= strict_length(set, &row[0]) ? 1.0 : 0.0);
+        }
+    }
+    *trial_return = acc_stat(&tr);
+    *improved = acc_stat(&im);
+}
+
+// ---- JSON ----
+
+static void json_stat(MrlBuf* b, const char* key, const MrlStat* s) {
+    mrl_buf_printf(b, "\"%s\": {\"mean\": ", key);
+    mrl_buf_json_number(b, s->mean);
+    mrl_buf_printf(b, ", \"se\": ");
+    mrl_buf_json_number(b, s->se);
+    mrl_buf_printf(b, ", \"n\": %lld}", (long long)s->n);
+}
+
+void mrl_eval_summary_json(MrlBuf* b, const MrlEvalSet* set) {
+    MrlStat tr, im;
+    mrl_eval_trial_stats(&tr, &im, set);
+    mrl_buf_printf(b, "{\n      \"tasks\": %lld, \"trials\": %lld, \"episodes_per_trial\": %d, "
+                      "\"horizon\": %lld,\n      ",
+                   (long long)set->n_tasks, (long long)set->n_trials, (int)set->episodes,
+                   (long long)set->horizon);
+    json_stat(b, "trial_return", &tr);
+    mrl_buf_printf(b, ",\n      ");
+    json_stat(b, "improved", &im);
+    mrl_buf_printf(b, ",\n      \"episodes\": [");
+    for (int32_t k = 0; k < set->episodes; k++) {
+        MrlEpisodeStats es;
+        mrl_eval_episode_stats(&es, set, k);
+        mrl_buf_printf(b, "%s\n        {\"index\": %d, ", k ? "," : "", (int)k + 1);
+        json_stat(b, "length", &es.length);
+        mrl_buf_printf(b, ", ");
+        json_stat(b, "length_success", &es.length_success);
+        mrl_buf_printf(b, ", ");
+        json_stat(b, "return", &es.ret);
+        mrl_buf_printf(b, ", ");
+        json_stat(b, "success", &es.success);
+        mrl_buf_printf(b, "}");
+    }
+    mrl_buf_printf(b, "\n      ]\n    }");
+}
+
+void mrl_eval_summary_doc(MrlBuf* b, const MrlEvalSet* sets, int n, const char* agent) {
+    mrl_buf_printf(b, "{\n  \"format\": \"metarl-summary-1\",\n  \"agent\": ");
+    mrl_buf_json_string(b, agent ? agent : "");
+    mrl_buf_printf(b, ",\n  \"sets\": {");
+    for (int i = 0; i < n; i++) {
+        mrl_buf_printf(b, "%s\n    ", i ? "," : "");
+        mrl_buf_json_string(b, sets[i].name);
+        mrl_buf_printf(b, ": ");
+        mrl_eval_summary_json(b, &sets[i]);
+    }
+    mrl_buf_printf(b, "\n  }\n}\n");
+}
+
+// ---- CSV and Markdown ----
+
+void mrl_eval_csv(MrlBuf* b, const MrlEvalSet* set) {
+    mrl_buf_printf(b, "task,trial,fingerprint,episode,length,return,success,terminated,truncated\n");
+    for (int64_t t = 0; t < set->n_trials; t++) {
+        for (int32_t k = 0; k < set->episodes; k++) {
+            const MrlEpisodeResult* r = &set->rows[(size_t)t * (size_t)set->episodes + (size_t)k];
+            mrl_buf_printf(b, "%lld,%lld,%016llx,%d,%lld,", (long long)(t / set->trials_per_task),
+                           (long long)(t % set->trials_per_task),
+                           (unsigned long long)r->fingerprint, (int)k + 1, (long long)r->length);
+            mrl_buf_json_number(b, r->ret);
+            mrl_buf_printf(b, ",%d,%d,%d\n", (int)r->success, (int)r->terminated,
+                           (int)r->truncated);
+        }
+    }
+}
+
+static void md_stat(MrlBuf* b, const MrlStat* s, double scale, const char* unit) {
+    if (s->n == 0) {
+        mrl_buf_printf(b, " – |");
+        return;
+    }
+    mrl_buf_printf(b, " %.2f ± %.2f%s |", s->mean * scale, s->se * scale, unit);
+}
+
+void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* title) {
+    if (title && *title) {
+        mrl_buf_printf(b, "# %s\n\n", title);
+    }
+    for (int i = 0; i < n; i++) {
+        const MrlEvalSet* set = &sets[i];
+        MrlStat tr, im;
+        mrl_eval_trial_stats(&tr, &im, set);
+        mrl_buf_printf(b, "## set `%s`: %lld tasks × %d trial(s), %d episode(s) per trial, horizon %lld\n\n",
+                       set->name, (long long)set->n_tasks, (int)set->trials_per_task,
+                       (int)set->episodes, (long long)set->horizon);
+        mrl_buf_printf(b, "| episode | length (success only) | length (failure = horizon) | success | return |\n");
+        mrl_buf_printf(b, "|---|---|---|---|---|\n");
+        for (int32_t k = 0; k < set->episodes; k++) {
+            MrlEpisodeStats es;
+            mrl_eval_episode_stats(&es, set, k);
+            mrl_buf_printf(b, "| %d |", (int)k + 1);
+            md_stat(b, &es.length_success, 1.0, "");
+            md_stat(b, &es.length, 1.0, "");
+            md_stat(b, &es.success, 100.0, "%");
+            md_stat(b, &es.ret, 1.0, "");
+            mrl_buf_printf(b, "\n");
+        }
+        mrl_buf_printf(b, "\ntrial return: %.3f ± %.3f (n = %lld)", tr.mean, tr.se, (long long)tr.n);
+        if (im.n > 0) {
+            mrl_buf_printf(b, "; improved (episode 2 ≤ episode 1): %.1f%% ± %.1f%%", 100.0 * im.mean,
+                           100.0 * im.se);
+        }
+        mrl_buf_printf(b, "\n\n");
+    }
+}
+
+static int write_buf(const char* dir, const char* file, const MrlBuf* b, char* err) {
+    char path[MRL_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (b->failed) {
+        return mrl_fail(err, MRL_ENOMEM, "%s: error: out of memory", path);
+    }
+    return mrl_file_write_atomic(path, b->data ? b->data : "", b->len, err);
+}
+
+int mrl_eval_write(const char* dir, const MrlEvalSet* sets, int n, const char* agent,
+                   const char* title, char* err) {
+    char evdir[MRL_PATH_MAX + 8];
+    snprintf(evdir, sizeof evdir, "%s/eval", dir);
+    int rc = mrl_mkdirs(evdir, err);
+    for (int i = 0; i < n && rc == MRL_OK; i++) {
+        MrlBuf b = {0};
+        mrl_eval_csv(&b, &sets[i]);
+        char file[MRL_NAME_MAX + 16];
+        snprintf(file, sizeof file, "%s.csv", sets[i].name);
+        rc = write_buf(evdir, file, &b, err);
+        mrl_buf_free(&b);
+    }
+    if (rc == MRL_OK) {
+        MrlBuf b = {0};
+        mrl_eval_summary_doc(&b, sets, n, agent);
+        rc = write_buf(dir, "summary.json", &b, err);
+        mrl_buf_free(&b);
+    }
+    if (rc == MRL_OK) {
+        MrlBuf b = {0};
+        mrl_eval_table_md(&b, sets, n, title);
+        rc = write_buf(dir, "table.md", &b, err);
+        mrl_buf_free(&b);
+    }
+    return rc;
+}
+
+void mrl_eval_set_free(MrlEvalSet* set) {
+    free(set->rows);
+    set->rows = NULL;
+}

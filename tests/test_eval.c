@@ -1,0 +1,139 @@
+// test_eval.c — meta-test statistics against hand computation, and the
+// result files: byte-identical across runs, slot counts and thread counts.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "metarl/eval.h"
+#include "support/mock_env.h"
+#include "support/spec.h"
+
+static MrlEvalSet run_eval(int slots, int threads) {
+    char err[MRL_MSG_MAX];
+    double p[2] = {50, 0};
+    static MrlSetSpec spec;
+    spec = test_spec("test", MRL_SET_TEST, 40, 1, p, 2);
+    MrlTaskSet set;
+    assert_int_equal(mrl_taskset_init(&set, &spec, &mock_api, NULL, 0, err), MRL_OK);
+    MrlAgent* agent = mrl_agent_new("random", NULL, err);
+    MrlEvalSet out;
+    assert_int_equal(mrl_eval_set(&out, &set, agent, 3, 2, slots, threads, 99, err), MRL_OK);
+    agent->free(agent);
+    mrl_taskset_release(&set);
+    return out;
+}
+
+static void test_eval_stats_match_rows(void** state) {
+    (void)state;
+    MrlEvalSet e = run_eval(8, 1);
+    assert_int_equal(e.n_trials, 80);
+    for (int32_t k = 0; k < 3; k++) {
+        MrlEpisodeStats es;
+        mrl_eval_episode_stats(&es, &e, k);
+        double sum = 0, sumsq = 0;
+        for (int64_t t = 0; t < e.n_trials; t++) {
+            const MrlEpisodeResult* r = &e.rows[t * 3 + k];
+            assert_int_equal(r->episode, k);
+            assert_int_equal(r->trial_id, t);
+            sum += r->ret;
+            sumsq += r->ret * r->ret;
+        }
+        double mean = sum / 80.0;
+        double sd = sqrt((sumsq - 80.0 * mean * mean) / 79.0);
+        assert_true(fabs(es.ret.mean - mean) < 1e-12);
+        assert_true(fabs(es.ret.se - sd / sqrt(80.0)) < 1e-9);
+        assert_int_equal(es.success.n, 80);
+        assert_true(es.success.mean == 1.0); // the mock always succeeds
+    }
+    MrlStat tr, im;
+    mrl_eval_trial_stats(&tr, &im, &e);
+    assert_int_equal(tr.n, 80);
+    assert_int_equal(im.n, 80);
+    assert_true(im.mean == 1.0); // every episode of a trial has the same length
+    mrl_eval_set_free(&e);
+}
+
+static char* render_all(const MrlEvalSet* e) {
+    MrlBuf b = {0};
+    mrl_eval_csv(&b, e);
+    mrl_eval_summary_doc(&b, e, 1, "random");
+    mrl_eval_table_md(&b, e, 1, "t");
+    return b.data;
+}
+
+static void test_eval_outputs_identical_across_runs_slots_threads(void** state) {
+    (void)state;
+    MrlEvalSet a = run_eval(8, 1), b = run_eval(8, 1), c = run_eval(5, 2);
+    char *ta = render_all(&a), *tb = render_all(&b), *tc = render_all(&c);
+    assert_string_equal(ta, tb);
+    assert_string_equal(ta, tc);
+    free(ta);
+    free(tb);
+    free(tc);
+    mrl_eval_set_free(&a);
+    mrl_eval_set_free(&b);
+    mrl_eval_set_free(&c);
+}
+
+static void test_eval_summary_has_stable_keys(void** state) {
+    (void)state;
+    MrlEvalSet e = run_eval(4, 1);
+    MrlBuf b = {0};
+    mrl_eval_summary_doc(&b, &e, 1, "random");
+    const char* keys[] = {"\"sets\": {", "\"test\": {", "\"trial_return\": {\"mean\": ",
+                          "\"improved\": {", "\"episodes\": [", "{\"index\": 1, \"length\": {",
+                          "\"length_success\": {", "\"return\": {", "\"success\": {", "\"se\": ",
+                          "\"n\": 80}"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (!strstr(b.data, keys[i])) {
+            fail_msg("summary.json lacks %s:\n%s", keys[i], b.data);
+        }
+    }
+    mrl_buf_free(&b);
+    mrl_eval_set_free(&e);
+}
+
+static void test_eval_write_creates_files_atomically(void** state) {
+    (void)state;
+    char dir[] = "/tmp/mrl_eval_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    MrlEvalSet e = run_eval(4, 1);
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_eval_write(dir, &e, 1, "random", "t", err), MRL_OK);
+    char path[256], *text;
+    size_t n;
+    snprintf(path, sizeof path, "%s/eval/test.csv", dir);
+    assert_int_equal(mrl_file_read(path, &text, &n, err), MRL_OK);
+    assert_true(strncmp(text, "task,trial,fingerprint,episode,length,return,success", 52) == 0);
+    // header + 80 trials * 3 episodes
+    int lines = 0;
+    for (size_t i = 0; i < n; i++) {
+        lines += text[i] == '\n';
+    }
+    assert_int_equal(lines, 1 + 240);
+    free(text);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "test -f %s/summary.json && test -f %s/table.md && test -z \"$(find %s -name '*.tmp.*')\"", dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    mrl_eval_set_free(&e);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_eval_stats_match_rows),
+        cmocka_unit_test(test_eval_outputs_identical_across_runs_slots_threads),
+        cmocka_unit_test(test_eval_summary_has_stable_keys),
+        cmocka_unit_test(test_eval_write_creates_files_atomically),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
