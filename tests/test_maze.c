@@ -398,6 +398,18 @@ static void test_maze_fingerprints_match_content(void** unused) {
 
 // ---- kinematics, rewards, ends ----
 
+static void test_maze_div_q_exact(void** unused) {
+    (void)unused;
+    // every lattice coordinate is below 31 cells * 64 units < 2048
+    for (int32_t q = 2; q <= 64; q++) {
+        MazeKin kin;
+        maze_kin_set_q(&kin, q);
+        for (int32_t x = 0; x < 2048; x++) {
+            assert_int_equal(maze_div_q(&kin, x), x / q);
+        }
+    }
+}
+
 static void check_body_clear(Env* e) {
     const MazeState* st = st_of(e);
     assert_int_equal(maze_box_hits(e->task->grid, e->task->size, &st->kin, st->px, st->py), 0);
@@ -983,6 +995,7 @@ int main(void) {
         cmocka_unit_test(test_maze_generation_perfect),
         cmocka_unit_test(test_maze_generation_deterministic),
         cmocka_unit_test(test_maze_fingerprints_match_content),
+        cmocka_unit_test(test_maze_div_q_exact),
         cmocka_unit_test(test_maze_random_walk_never_in_wall),
         cmocka_unit_test(test_maze_bump_penalty_and_slide),
         cmocka_unit_test(test_maze_goal_terminates),

@@ -140,12 +140,12 @@ static int config_from_params(MazeState* st, const double* params, char* err) {
                          params[MAZE_P_TURN], 360.0 / MAZE_MAX_HEADINGS);
     }
     if (kin->mode == MAZE_MODE_GRID) {
-        kin->q = 2;
+        maze_kin_set_q(kin, 2);
         kin->rr = 0;
         static const int32_t d4[4][2] = {{2, 0}, {0, 2}, {-2, 0}, {0, -2}};
         memcpy(kin->d, d4, sizeof d4);
     } else {
-        kin->q = (int32_t)params[MAZE_P_LATTICE];
+        maze_kin_set_q(kin, (int32_t)params[MAZE_P_LATTICE]);
         if (kin->q % 2 != 0) {
             return param_err(err, "maze: lattice %g must be even", params[MAZE_P_LATTICE]);
         }
@@ -392,6 +392,13 @@ static int32_t maze_init(void* state, const double* params, char* err) {
     if (st->obs_mode == MAZE_OBS_PIXELS) {
         maze_background((float*)((uint8_t*)st + st->off_bg), st->width, st->height);
     }
+    st->focal = (float)maze_focal(st->width, st->fov);
+    for (int32_t h = 0; h < st->kin.n_head; h++) {
+        int32_t quad = ((h * 4 + st->kin.n_head / 2) / st->kin.n_head) % 4;
+        double rest = 2.0 * PI * (double)h / st->kin.n_head - 0.5 * PI * quad;
+        st->local_rot[h][0] = (float)cos(rest);
+        st->local_rot[h][1] = (float)sin(rest);
+    }
     return MRL_OK;
 }
 
@@ -400,7 +407,7 @@ static void local_write(float* obs, const MazeState* st) {
     const MazeTask* task = st->task;
     const MazeKin* kin = &st->kin;
     int32_t q = kin->q, L = st->local_size, c = L / 2;
-    int32_t cx = st->px / q, cy = st->py / q;
+    int32_t cx = maze_div_q(kin, st->px), cy = maze_div_q(kin, st->py);
     // nearest axis direction: 0 east, 1 south, 2 west, 3 north
     int32_t quad = ((st->h * 4 + kin->n_head / 2) / kin->n_head) % 4;
     static const int32_t dirs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
@@ -417,14 +424,14 @@ static void local_write(float* obs, const MazeState* st) {
         }
     }
     float* tail = obs + (size_t)L * (size_t)L * 2;
-    double rest = 2.0 * PI * (double)st->h / kin->n_head - 0.5 * PI * quad;
-    tail[0] = (float)cos(rest);
-    tail[1] = (float)sin(rest);
+    tail[0] = st->local_rot[st->h][0];
+    tail[1] = st->local_rot[st->h][1];
     // offset from the cell centre in the rotated frame, in cells
-    double ox = ((double)(st->px - cx * q) - 0.5 * q) / q;
-    double oy = ((double)(st->py - cy * q) - 0.5 * q) / q;
-    tail[2] = (float)(ox * fx + oy * fy);
-    tail[3] = (float)(ox * rx + oy * ry);
+    float inv_q = 1.0f / (float)q;
+    float ox = ((float)(st->px - cx * q) - 0.5f * (float)q) * inv_q;
+    float oy = ((float)(st->py - cy * q) - 0.5f * (float)q) * inv_q;
+    tail[2] = ox * (float)fx + oy * (float)fy;
+    tail[3] = ox * (float)rx + oy * (float)ry;
 }
 
 static void obs_write(float* obs, MazeState* st) {
@@ -434,13 +441,18 @@ static void obs_write(float* obs, MazeState* st) {
     }
     MazeHit* hits = hits_of(st);
     int32_t q = st->kin.q;
+    if (st->obs_mode == MAZE_OBS_STRIP && st->renderer == MAZE_RENDER_FAST) {
+        const MazeRay* rays = rays_of(st) + (size_t)st->h * (size_t)st->n_cols;
+        maze_strip_fast(obs, st->task, rays, st->n_cols, &st->kin, st->px, st->py);
+        return;
+    }
     if (st->renderer == MAZE_RENDER_REFERENCE) {
         double th = 2.0 * PI * st->h / st->kin.n_head;
         maze_cast_reference(hits, st->task, (double)st->px / q, (double)st->py / q, th, st->fov,
                             st->n_cols);
     } else {
         const MazeRay* rays = rays_of(st) + (size_t)st->h * (size_t)st->n_cols;
-        maze_cast_fast(hits, st->task, rays, st->n_cols, st->px, st->py, q);
+        maze_cast_fast(hits, st->task, rays, st->n_cols, &st->kin, st->px, st->py);
     }
     if (st->obs_mode == MAZE_OBS_STRIP) {
         maze_strip_write(obs, hits, st->n_cols);
@@ -448,7 +460,7 @@ static void obs_write(float* obs, MazeState* st) {
         maze_pixels_reference(obs, hits, st->width, st->height, st->fov);
     } else {
         const float* bg = (const float*)((const uint8_t*)st + st->off_bg);
-        maze_pixels_fast(obs, hits, bg, st->width, st->height, st->fov);
+        maze_pixels_fast(obs, hits, bg, st->width, st->height, st->focal);
     }
 }
 

@@ -124,20 +124,38 @@ typedef struct MazeKin {
     int32_t q;      // lattice units per cell (even)
     int32_t n_head; // number of headings
     int32_t rr;     // body half-width in lattice units
+    uint32_t q_mul; // ceil(2^20 / q): x / q == (x * q_mul) >> 20 for 0 <= x < 2^11
+    int32_t pad;
     int32_t d[MAZE_MAX_HEADINGS][2]; // forward displacement per heading (lattice units)
 } MazeKin;
+
+// Sets kin->q and the reciprocal used by maze_div_q.
+static inline void maze_kin_set_q(MazeKin* kin, int32_t q) {
+    kin->q = q;
+    kin->q_mul = (uint32_t)(((1u << 20) + (uint32_t)q - 1) / (uint32_t)q);
+}
+
+// Returns x / q for 0 <= x < 2048 (every lattice coordinate: the grid is at
+// most 31 cells of at most 64 units) without a division instruction. Exact:
+// x * (2^20/q + e) / 2^20 with 0 <= e < 1 is x/q plus less than 2^11/2^20.
+static inline int32_t maze_div_q(const MazeKin* kin, int32_t x) {
+    return (int32_t)(((uint32_t)x * kin->q_mul) >> 20);
+}
 
 // Returns a bit mask of the cell types the body centred at (px, py) overlaps:
 // bit MAZE_WALL (2) and bit MAZE_GOAL (4); 0 when it overlaps only free cells.
 static inline int maze_box_hits(const uint8_t* grid, int32_t size, const MazeKin* kin, int32_t px,
                                 int32_t py) {
-    int32_t q = kin->q;
     int32_t rr = kin->rr;
-    int32_t x0 = (px - rr) / q, x1 = (px + rr - 1) / q;
-    int32_t y0 = (py - rr) / q, y1 = (py + rr - 1) / q;
+    int32_t x0, x1, y0, y1;
     if (rr == 0) { // a point body (grid mode): the cell containing it
-        x0 = x1 = px / q;
-        y0 = y1 = py / q;
+        x0 = x1 = maze_div_q(kin, px);
+        y0 = y1 = maze_div_q(kin, py);
+    } else {
+        x0 = maze_div_q(kin, px - rr);
+        x1 = maze_div_q(kin, px + rr - 1);
+        y0 = maze_div_q(kin, py - rr);
+        y1 = maze_div_q(kin, py + rr - 1);
     }
     int m = 0;
     for (int32_t y = y0; y <= y1; y++) {
@@ -214,6 +232,9 @@ typedef struct MazeState {
     double fov;          // horizontal field of view, radians
     int32_t obs_floats;  // floats per observation
     int32_t n_cols;      // columns of the observation raycast (strip_width or width)
+    float focal;         // pixels: focal length in pixels
+    float pad0;
+    float local_rot[MAZE_MAX_HEADINGS][2]; // local: cos, sin of heading minus nearest axis
 
     // offsets (bytes from the start of the state) of the private arrays
     uint64_t off_rays;    // (n_head, n_cols) MazeRay

@@ -16,12 +16,19 @@
 #define MAZE_RGB_GOAL_X 235, 40, 40
 #define MAZE_RGB_GOAL_Y 185, 25, 25
 
-// One precomputed camera ray: direction (dir + plane * camera_x; its component
-// along the view direction is 1, so the DDA's distance is the perpendicular
-// one) and the DDA's per-cell distance increments |1/dx|, |1/dy|.
+// One precomputed camera ray for the DDA. The ray's direction is
+// dir + plane * camera_x (its component along the view direction is 1, so the
+// DDA's distance is the perpendicular one); what is stored is what the DDA
+// needs without branching on the direction's signs: the per-cell distance
+// increments |1/dx|, |1/dy|, the first boundary distance as an affine
+// function of the position inside the cell (sdx = sx0 + sx1 * fx), and the
+// cell steps (+-1 in x, +-1 rows in y).
 typedef struct MazeRay {
-    float dx, dy;
     float ddx, ddy;
+    float sx0, sx1;
+    float sy0, sy1;
+    int32_t step_x; // +1 or -1
+    int32_t step_y; // +1 or -1 (rows)
 } MazeRay;
 
 // What one column's ray hit.
@@ -38,9 +45,13 @@ typedef struct MazeHit {
 void maze_rays_init(MazeRay* rays, int32_t n_head, int32_t n_cols, double fov);
 
 // Casts the n_cols precomputed rays `rays` (n_cols) from the lattice position
-// (px, py) (q units per cell) through the task's grid (float DDA).
+// (px, py) (kin->q units per cell) through the task's grid (float DDA).
 void maze_cast_fast(MazeHit* hits, const MazeTask* task, const MazeRay* rays, int32_t n_cols,
-                    int32_t px, int32_t py, int32_t q);
+                    const MazeKin* kin, int32_t px, int32_t py);
+
+// The same DDA writing the strip observation (n_cols, 3) directly.
+void maze_strip_fast(float* obs, const MazeTask* task, const MazeRay* rays, int32_t n_cols,
+                     const MazeKin* kin, int32_t px, int32_t py);
 
 // Reference raycaster: for each of n_cols columns, builds the ray from the
 // angle `theta` and `fov` in double precision and intersects it with every
@@ -57,7 +68,10 @@ void maze_background(float* bg, int32_t width, int32_t height);
 // pixels observation (H, W, 3): copies the background and draws each
 // column's wall span.
 void maze_pixels_fast(float* obs, const MazeHit* hits, const float* bg, int32_t width,
-                      int32_t height, double fov);
+                      int32_t height, float focal);
+
+// Focal length in pixels of an image `width` wide with field of view `fov`.
+double maze_focal(int32_t width, double fov);
 
 // Reference pixels: decides every pixel on its own.
 void maze_pixels_reference(float* obs, const MazeHit* hits, int32_t width, int32_t height,

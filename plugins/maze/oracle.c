@@ -39,11 +39,11 @@ static uint16_t* dist_table(const MazeState* st) {
 // free cell.
 static int64_t pose_index(const MazeState* st, int32_t px, int32_t py, int32_t h) {
     int32_t q = st->kin.q;
-    int32_t cx = px / q, cy = py / q;
     int32_t size = st->task->size;
-    if (px < 0 || py < 0 || cx >= size || cy >= size) {
+    if (px < 0 || py < 0 || px >= size * q || py >= size * q) {
         return -1;
     }
+    int32_t cx = maze_div_q(&st->kin, px), cy = maze_div_q(&st->kin, py);
     int32_t k = cell_index(st)[cy * size + cx];
     if (k < 0) {
         return -1;

@@ -45,64 +45,88 @@ void maze_rays_init(MazeRay* rays, int32_t n_head, int32_t n_cols, double fov) {
                 dy = 1e-7;
             }
             MazeRay* r = &rays[(size_t)h * (size_t)n_cols + (size_t)i];
-            r->dx = (float)dx;
-            r->dy = (float)dy;
-            r->ddx = (float)fabs(1.0 / dx);
-            r->ddy = (float)fabs(1.0 / dy);
+            double ddx = fabs(1.0 / dx), ddy = fabs(1.0 / dy);
+            r->ddx = (float)ddx;
+            r->ddy = (float)ddy;
+            // distance to the first x boundary: fx * ddx going west,
+            // (1 - fx) * ddx going east
+            r->sx0 = dx < 0.0 ? 0.0f : (float)ddx;
+            r->sx1 = dx < 0.0 ? (float)ddx : (float)-ddx;
+            r->sy0 = dy < 0.0 ? 0.0f : (float)ddy;
+            r->sy1 = dy < 0.0 ? (float)ddy : (float)-ddy;
+            r->step_x = dx < 0.0 ? -1 : 1;
+            r->step_y = dy < 0.0 ? -1 : 1;
         }
     }
 }
 
 // ---- fast DDA ----
 
+// One ray through the grid from cell `cell`: returns the perpendicular
+// distance to the first non-free cell and writes that cell and the side of
+// the face that was crossed.
+static inline float dda(const uint8_t* grid, const MazeRay* r, int32_t size, int32_t cell,
+                        float fx, float fy, int32_t* hit_cell, int32_t* hit_side) {
+    float sdx = r->sx0 + r->sx1 * fx;
+    float sdy = r->sy0 + r->sy1 * fy;
+    float ddx = r->ddx, ddy = r->ddy;
+    int32_t sx = r->step_x, sy = r->step_y * size;
+    // the maze is enclosed by walls, so every ray stops
+    for (;;) {
+        if (sdx < sdy) {
+            cell += sx;
+            if (grid[cell] != MAZE_FREE) {
+                *hit_cell = cell;
+                *hit_side = 0;
+                return sdx;
+            }
+            sdx += ddx;
+        } else {
+            cell += sy;
+            if (grid[cell] != MAZE_FREE) {
+                *hit_cell = cell;
+                *hit_side = 1;
+                return sdy;
+            }
+            sdy += ddy;
+        }
+    }
+}
+
 void maze_cast_fast(MazeHit* hits, const MazeTask* task, const MazeRay* rays, int32_t n_cols,
-                    int32_t px, int32_t py, int32_t q) {
+                    const MazeKin* kin, int32_t px, int32_t py) {
     const uint8_t* grid = task->grid;
-    int32_t size = task->size;
-    int32_t cx = px / q, cy = py / q;
+    int32_t size = task->size, q = kin->q;
+    int32_t cx = maze_div_q(kin, px), cy = maze_div_q(kin, py);
     float inv_q = 1.0f / (float)q;
     float fx = (float)(px - cx * q) * inv_q; // position inside the cell, [0, 1)
     float fy = (float)(py - cy * q) * inv_q;
     int32_t cell0 = cy * size + cx;
     for (int32_t i = 0; i < n_cols; i++) {
-        const MazeRay* r = &rays[i];
-        int32_t step_x, step_y;
-        float sdx, sdy;
-        if (r->dx < 0.0f) {
-            step_x = -1;
-            sdx = fx * r->ddx;
-        } else {
-            step_x = 1;
-            sdx = (1.0f - fx) * r->ddx;
-        }
-        if (r->dy < 0.0f) {
-            step_y = -size;
-            sdy = fy * r->ddy;
-        } else {
-            step_y = size;
-            sdy = (1.0f - fy) * r->ddy;
-        }
-        int32_t cell = cell0;
-        int32_t side;
-        // the maze is enclosed by walls, so every ray stops
-        for (;;) {
-            if (sdx < sdy) {
-                sdx += r->ddx;
-                cell += step_x;
-                side = 0;
-            } else {
-                sdy += r->ddy;
-                cell += step_y;
-                side = 1;
-            }
-            if (grid[cell] != MAZE_FREE) {
-                break;
-            }
-        }
-        hits[i].perp = side == 0 ? sdx - r->ddx : sdy - r->ddy;
+        int32_t cell, side;
+        hits[i].perp = dda(grid, &rays[i], size, cell0, fx, fy, &cell, &side);
         hits[i].type = grid[cell];
         hits[i].side = side;
         hits[i].cell = cell;
+    }
+}
+
+void maze_strip_fast(float* obs, const MazeTask* task, const MazeRay* rays, int32_t n_cols,
+                     const MazeKin* kin, int32_t px, int32_t py) {
+    const uint8_t* grid = task->grid;
+    int32_t size = task->size, q = kin->q;
+    int32_t cx = maze_div_q(kin, px), cy = maze_div_q(kin, py);
+    float inv_q = 1.0f / (float)q;
+    float fx = (float)(px - cx * q) * inv_q;
+    float fy = (float)(py - cy * q) * inv_q;
+    int32_t cell0 = cy * size + cx;
+    for (int32_t i = 0; i < n_cols; i++) {
+        int32_t cell, side;
+        float perp = dda(grid, &rays[i], size, cell0, fx, fy, &cell, &side);
+        float* o = obs + (size_t)i * 3;
+        o[0] = grid[cell] == MAZE_GOAL ? 1.0f : 0.0f;
+        o[1] = side ? 1.0f : 0.0f;
+        o[2] = 1.0f / (1.0f + perp);
     }
 }
 
@@ -196,10 +220,13 @@ void maze_background(float* bg, int32_t width, int32_t height) {
     }
 }
 
+double maze_focal(int32_t width, double fov) {
+    return 0.5 * width / tan(0.5 * fov);
+}
+
 void maze_pixels_fast(float* obs, const MazeHit* hits, const float* bg, int32_t width,
-                      int32_t height, double fov) {
+                      int32_t height, float focal) {
     memcpy(obs, bg, (size_t)width * (size_t)height * 3 * sizeof(float));
-    float focal = (float)(0.5 * width / tan(0.5 * fov));
     float mid = 0.5f * (float)height;
     size_t row = (size_t)width * 3;
     for (int32_t x = 0; x < width; x++) {
@@ -223,7 +250,7 @@ void maze_pixels_fast(float* obs, const MazeHit* hits, const float* bg, int32_t 
 
 void maze_pixels_reference(float* obs, const MazeHit* hits, int32_t width, int32_t height,
                            double fov) {
-    double focal = 0.5 * width / tan(0.5 * fov);
+    double focal = maze_focal(width, fov);
     for (int32_t y = 0; y < height; y++) {
         for (int32_t x = 0; x < width; x++) {
             double hh = 0.5 * focal / (double)hits[x].perp;
