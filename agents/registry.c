@@ -6,6 +6,8 @@
 #include "metarl/util.h"
 
 MrlAgent* mrl_agent_random_new(char* err);
+MrlAgent* mrl_agent_oracle_new(char* err);
+MrlAgent* mrl_agent_explorer_new(char* err);
 
 typedef struct AgentRow {
     const char* kind;
@@ -17,11 +19,23 @@ static MrlAgent* make_random(const MrlRunConfig* run, char* err) {
     return mrl_agent_random_new(err);
 }
 
+static MrlAgent* make_oracle(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_oracle_new(err);
+}
+
+static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_explorer_new(err);
+}
+
 static const AgentRow rows[] = {
     {"random", make_random},
+    {"oracle", make_oracle},     // the plugin's oracle action (privileged)
+    {"explorer", make_explorer}, // maze only: maps in episode 1, shortest path after
 };
 
-const char* const mrl_agent_kinds[] = {"random", NULL};
+const char* const mrl_agent_kinds[] = {"random", "oracle", "explorer", NULL};
 
 MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
