@@ -226,9 +226,11 @@ static int config_from_params(MazeState* st, const double* params, char* err) {
     return MRL_OK;
 }
 
+// Rounded up to a multiple of 8: hosts store tasks back to back, and a
+// MazeTask holds doubles.
 static uint64_t task_bytes_for(int32_t max_rooms) {
     uint64_t side = 2 * (uint64_t)max_rooms + 1;
-    return sizeof(MazeTask) + side * side;
+    return (sizeof(MazeTask) + side * side + 7u) & ~(uint64_t)7u;
 }
 
 // ---- describe ----

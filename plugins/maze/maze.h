@@ -99,7 +99,8 @@ enum {
 
 // ---- task: one maze with its start, goal and per-task parameters ----
 
-// A task value (task_bytes = sizeof(MazeTask) + (2*max_rooms+1)^2). The grid
+// A task value (task_bytes = sizeof(MazeTask) + (2*max_rooms+1)^2, rounded up
+// to a multiple of 8 so that tasks stored back to back stay aligned). The grid
 // is stored with stride `size` = 2*rooms+1 (bytes past size*size are zero),
 // so the same maze has the same bytes whatever max_rooms is.
 typedef struct MazeTask {
