@@ -18,7 +18,10 @@
 #include <string.h>
 
 #include "../plugins/maze/maze.h"
+#include "metarl/config.h"
+#include "metarl/host.h"
 #include "metarl/plugin.h"
+#include "metarl/tasks.h"
 
 // ---- helpers ----
 
@@ -394,6 +397,56 @@ static void test_maze_fingerprints_match_content(void** unused) {
     free(all);
     free(fp);
     env_close(&e);
+}
+
+static void test_maze_config_sets_disjoint(void** unused) {
+    (void)unused;
+    // the committed paper config: 1000 train, 1000 test, 1000 large mazes
+    char err[MRL_MSG_MAX];
+    MrlConfig* cfg = mrl_config_load(MRL_SOURCE_DIR "/configs/maze_snail.yaml", NULL, 0, err);
+    if (!cfg) {
+        fail_msg("%s", err);
+    }
+    MrlPlugin pl;
+    assert_int_equal(mrl_plugin_open(&pl, MRL_BINARY_DIR "/plugins/maze.so", NULL, err), MRL_OK);
+    assert_int_equal(mrl_config_bind_plugin(cfg, &pl.api, err), MRL_OK);
+    assert_int_equal(cfg->run.n_tests, 2);
+    MrlTaskSet tests[2], train, raw;
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(mrl_taskset_init(&tests[k], &cfg->run.tests[k], &pl.api, NULL, 0, err),
+                         MRL_OK);
+    }
+    assert_string_equal(tests[1].spec->name, "large");
+    assert_int_equal(tests[1].info.max_episode_steps, 1000);
+    uint64_t* ex;
+    int64_t n_ex;
+    assert_int_equal(mrl_taskset_collect(tests, 2, &ex, &n_ex, err), MRL_OK);
+    assert_int_equal(mrl_taskset_init(&train, &cfg->run.train, &pl.api, ex, n_ex, err), MRL_OK);
+    assert_int_equal(train.count, 1000);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(mrl_taskset_check_disjoint(&train, &tests[k], err), MRL_OK);
+    }
+    // every large task is a 5-room maze, every small one a 3-room maze
+    for (int64_t i = 0; i < 1000; i++) {
+        const MazeTask* t = (const MazeTask*)(tests[1].tasks + (size_t)i * tests[1].info.task_bytes);
+        assert_int_equal(t->rooms, 5);
+        assert_int_equal(t->horizon, 1000);
+        t = (const MazeTask*)(train.tasks + (size_t)i * train.info.task_bytes);
+        assert_int_equal(t->rooms, 3);
+    }
+    // small mazes repeat whole tasks now and then (192 layouts × 72 start/goal
+    // pairs × 12 headings), so without the exclusion list some training tasks
+    // would be held-out tasks: the exclusion is what makes the sets disjoint
+    assert_int_equal(mrl_taskset_init(&raw, &cfg->run.train, &pl.api, NULL, 0, err), MRL_OK);
+    assert_int_not_equal(mrl_taskset_check_disjoint(&raw, &tests[0], err), MRL_OK);
+    assert_non_null(strstr(err, "share fingerprint"));
+    mrl_taskset_release(&raw);
+    mrl_taskset_release(&train);
+    mrl_taskset_release(&tests[0]);
+    mrl_taskset_release(&tests[1]);
+    free(ex);
+    mrl_plugin_close(&pl);
+    mrl_config_free(cfg);
 }
 
 // ---- kinematics, rewards, ends ----
@@ -995,6 +1048,7 @@ int main(void) {
         cmocka_unit_test(test_maze_generation_perfect),
         cmocka_unit_test(test_maze_generation_deterministic),
         cmocka_unit_test(test_maze_fingerprints_match_content),
+        cmocka_unit_test(test_maze_config_sets_disjoint),
         cmocka_unit_test(test_maze_div_q_exact),
         cmocka_unit_test(test_maze_random_walk_never_in_wall),
         cmocka_unit_test(test_maze_bump_penalty_and_slide),
