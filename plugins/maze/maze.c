@@ -205,6 +205,10 @@ static int config_from_params(MazeState* st, const double* params, char* err) {
     if (st->obs_mode == MAZE_OBS_PIXELS) {
         off = align64(off + (uint64_t)st->width * (uint64_t)st->height * 3 * sizeof(float));
     }
+    st->off_cache = off;
+    if (st->obs_mode == MAZE_OBS_STRIP) {
+        off = align64(off + (uint64_t)kin->n_head * (uint64_t)st->obs_floats * sizeof(float));
+    }
     if (st->oracle) {
         uint64_t side = 2 * (uint64_t)st->max_rooms + 1;
         uint64_t free_cells = 2 * (uint64_t)st->max_rooms * (uint64_t)st->max_rooms - 1;
@@ -444,8 +448,14 @@ static void obs_write(float* obs, MazeState* st) {
     MazeHit* hits = hits_of(st);
     int32_t q = st->kin.q;
     if (st->obs_mode == MAZE_OBS_STRIP && st->renderer == MAZE_RENDER_FAST) {
-        const MazeRay* rays = rays_of(st) + (size_t)st->h * (size_t)st->n_cols;
-        maze_strip_fast(obs, st->task, rays, st->n_cols, &st->kin, st->px, st->py);
+        size_t n = (size_t)st->obs_floats;
+        float* row = (float*)((uint8_t*)st + st->off_cache) + (size_t)st->h * n;
+        if (st->cache_gen[st->h] != st->pose_gen) {
+            const MazeRay* rays = rays_of(st) + (size_t)st->h * (size_t)st->n_cols;
+            maze_strip_fast(row, st->task, rays, st->n_cols, &st->kin, st->px, st->py);
+            st->cache_gen[st->h] = st->pose_gen;
+        }
+        memcpy(obs, row, n * sizeof(float));
         return;
     }
     if (st->renderer == MAZE_RENDER_REFERENCE) {
@@ -463,6 +473,14 @@ static void obs_write(float* obs, MazeState* st) {
     } else {
         const float* bg = (const float*)((const uint8_t*)st + st->off_bg);
         maze_pixels_fast(obs, hits, bg, st->width, st->height, st->focal);
+    }
+}
+
+// invalidates the strip cache (a new task or a new position)
+static void new_pose(MazeState* st) {
+    if (++st->pose_gen == 0) {
+        memset(st->cache_gen, 0, sizeof st->cache_gen);
+        st->pose_gen = 1;
     }
 }
 
@@ -505,6 +523,7 @@ static int32_t maze_reset(void* state, float* obs, const void* task_in, MrlRng* 
     st->success = 0;
     st->last_outcome = -1;
     st->reset_done = 1;
+    new_pose(st);
     if (st->oracle) {
         uint64_t fp = maze_task_hash(task, st->kin.n_head);
         if (!st->oracle_ready || st->oracle_fp != fp) {
@@ -552,8 +571,11 @@ static int32_t maze_step(void* state, float* obs, float* reward, int32_t* termin
             if (out != MAZE_MOVED) {
                 r += task->wall_penalty;
             }
-            st->px = nx;
-            st->py = ny;
+            if (out != MAZE_BLOCKED) {
+                st->px = nx;
+                st->py = ny;
+                new_pose(st);
+            }
         }
     } else {
         st->h = maze_turn(&st->kin, st->h, (int)a);

@@ -241,6 +241,7 @@ typedef struct MazeState {
     uint64_t off_rays;    // (n_head, n_cols) MazeRay
     uint64_t off_hits;    // (n_cols) MazeHit scratch of the last raycast
     uint64_t off_bg;      // pixels: (height, width, 3) float ceiling/floor background
+    uint64_t off_cache;   // strip: (n_head, obs_floats) float rows seen from this position
     uint64_t off_cellidx; // (MAZE_MAX_SIZE^2) int32 compact free-cell index (oracle)
     uint64_t off_dist;    // (n_pose_max) uint16 oracle distances
     uint64_t off_queue;   // (n_pose_max) uint32 BFS queue
@@ -256,6 +257,12 @@ typedef struct MazeState {
     int32_t ended;        // 1 once a step terminated or truncated the episode
     int32_t success;      // 1 if the episode ended at the goal
     int32_t last_outcome; // MAZE_* of the last forward move, -1 after a turn or reset
+
+    // strip cache: the observation depends only on (task, position, heading),
+    // so rows seen from the current position are kept per heading; pose_gen
+    // changes whenever the task or the position does
+    uint32_t pose_gen;
+    uint32_t cache_gen[MAZE_MAX_HEADINGS]; // row h is valid when equal to pose_gen
 
     // oracle cache: the tables belong to the task with this fingerprint
     int32_t oracle_ready;
