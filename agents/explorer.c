@@ -42,17 +42,17 @@
 #define CELLS (MAZE_MAX_SIZE * MAZE_MAX_SIZE)
 
 typedef struct Slot {
-    int32_t size;            // grid side of the trial's maze; 0 before the first trial
-    int32_t goal_known;      // 1 once the goal block has been seen
-    int32_t target;          // cell index being walked to, TARGET_GOAL or TARGET_NONE
-    int32_t plan_len;        // actions in plan
-    int32_t plan_pos;        // next action to take
-    int32_t exp_px, exp_py;  // pose expected before plan[plan_pos]
+    int32_t size;           // grid side of the trial's maze; 0 before the first trial
+    int32_t goal_known;     // 1 once the goal block has been seen
+    int32_t target;         // cell index being walked to, TARGET_GOAL or TARGET_NONE
+    int32_t plan_len;       // actions in plan
+    int32_t plan_pos;       // next action to take
+    int32_t exp_px, exp_py; // pose expected before plan[plan_pos]
     int32_t exp_h;
-    uint8_t map[CELLS];      // what it believes: MAZE_FREE / MAZE_WALL / MAZE_GOAL / MAP_UNKNOWN
-    uint8_t grid[CELLS];     // planning grid: the map with unknown cells as walls
-    uint8_t visited[CELLS];  // cells its centre has been in
-    uint8_t plan[PLAN_MAX];  // (PLAN_MAX) planned actions
+    uint8_t map[CELLS];     // what it believes: MAZE_FREE / MAZE_WALL / MAZE_GOAL / MAP_UNKNOWN
+    uint8_t grid[CELLS];    // planning grid: the map with unknown cells as walls
+    uint8_t visited[CELLS]; // cells its centre has been in
+    uint8_t plan[PLAN_MAX]; // (PLAN_MAX) planned actions
 } Slot;
 
 typedef struct Explorer {
@@ -221,8 +221,8 @@ static int plan_path(Explorer* ex, Slot* sl, const MazeKin* kin, int32_t px, int
             } else {
                 nhd = maze_turn(kin, ph, a);
             }
-            uint32_t np = (uint32_t)(((size_t)ny * (size_t)side + (size_t)nx) * (size_t)nh +
-                                     (size_t)nhd);
+            uint32_t np =
+                (uint32_t)(((size_t)ny * (size_t)side + (size_t)nx) * (size_t)nh + (size_t)nhd);
             if (ex->stamp[np] == gen) {
                 continue;
             }

@@ -428,7 +428,8 @@ static void test_maze_config_sets_disjoint(void** unused) {
     }
     // every large task is a 5-room maze, every small one a 3-room maze
     for (int64_t i = 0; i < 1000; i++) {
-        const MazeTask* t = (const MazeTask*)(tests[1].tasks + (size_t)i * tests[1].info.task_bytes);
+        const MazeTask* t =
+            (const MazeTask*)(tests[1].tasks + (size_t)i * tests[1].info.task_bytes);
         assert_int_equal(t->rooms, 5);
         assert_int_equal(t->horizon, 1000);
         t = (const MazeTask*)(train.tasks + (size_t)i * train.info.task_bytes);
@@ -470,7 +471,8 @@ static void check_body_clear(Env* e) {
 
 static void test_maze_random_walk_never_in_wall(void** unused) {
     (void)unused;
-    const char* modes[2][3] = {{"mode=continuous", "rooms=3", NULL}, {"mode=grid", "rooms=5", NULL}};
+    const char* modes[2][3] = {{"mode=continuous", "rooms=3", NULL},
+                               {"mode=grid", "rooms=5", NULL}};
     for (int m = 0; m < 2; m++) {
         Env e;
         env_open(&e, modes[m]);
@@ -509,8 +511,8 @@ static void test_maze_bump_penalty_and_slide(void** unused) {
     (void)unused;
     Env e;
     env_open(&e, NULL);
-    const char* rows[] = {"#######", "#S    #", "#######", "#######", "#   G #", "#######",
-                          "#######"};
+    const char* rows[] = {"#######", "#S    #", "#######", "#######",
+                          "#   G #", "#######", "#######"};
     // facing north (heading 9 of 12 = 270 degrees) into the wall above
     env_hand_task(&e, rows, 9);
     env_reset(&e);
@@ -540,8 +542,8 @@ static void test_maze_goal_terminates(void** unused) {
     (void)unused;
     Env e;
     env_open(&e, NULL);
-    const char* rows[] = {"#######", "#S G  #", "#######", "#######", "#     #", "#######",
-                          "#######"};
+    const char* rows[] = {"#######", "#S G  #", "#######", "#######",
+                          "#     #", "#######", "#######"};
     env_hand_task(&e, rows, 0); // facing east, the goal block 1 cell ahead
     env_reset(&e);
     // the goal face is at x=3, the body front at 1.5+1/6: 1.333 cells = 32
@@ -560,8 +562,7 @@ static void test_maze_goal_terminates(void** unused) {
     float a = MAZE_FORWARD, r;
     int32_t term, trunc;
     MrlRng rng = {1, 1};
-    assert_int_equal(e.api->step(e.state, e.obs, &r, &term, &trunc, &a, &rng, e.err),
-                     MRL_ESTATE);
+    assert_int_equal(e.api->step(e.state, e.obs, &r, &term, &trunc, &a, &rng, e.err), MRL_ESTATE);
     env_close(&e);
 }
 
@@ -613,8 +614,8 @@ static void test_maze_grid_mode_moves_one_cell(void** unused) {
     const char* kv[] = {"mode=grid", NULL};
     Env e;
     env_open(&e, kv);
-    const char* rows[] = {"#######", "#S   G#", "#######", "#######", "#     #", "#######",
-                          "#######"};
+    const char* rows[] = {"#######", "#S   G#", "#######", "#######",
+                          "#     #", "#######", "#######"};
     env_hand_task(&e, rows, 0);
     env_reset(&e);
     assert_int_equal(st_of(&e)->kin.n_head, 4);
@@ -637,9 +638,8 @@ static void test_maze_grid_mode_moves_one_cell(void** unused) {
 
 // an open 7×7 room (size 9), the agent at (1.5, 4.5) facing east; the goal
 // block sits in the west frame, out of view
-static const char* open_room[] = {"#########", "G       #", "#       #", "#       #",
-                                  "#S      #", "#       #", "#       #", "#       #",
-                                  "#########"};
+static const char* open_room[] = {"#########", "G       #", "#       #", "#       #", "#S      #",
+                                  "#       #", "#       #", "#       #", "#########"};
 
 // perpendicular distance from (1.5, 4.5) facing east to the north (y = 1) or
 // south (y = 8) face of the open room along column i of n
@@ -654,8 +654,8 @@ static void check_strip(const float* obs, const double* perp, const int* side, c
         double inv = 1.0 / (1.0 + perp[i]);
         if (fabs(obs[3 * i + 2] - inv) > 1e-5 || (int)obs[3 * i + 1] != side[i] ||
             (int)obs[3 * i] != goal[i]) {
-            fail_msg("column %d: got (%g, %g, %g) want (%d, %d, %g)", i, obs[3 * i],
-                     obs[3 * i + 1], obs[3 * i + 2], goal[i], side[i], inv);
+            fail_msg("column %d: got (%g, %g, %g) want (%d, %d, %g)", i, obs[3 * i], obs[3 * i + 1],
+                     obs[3 * i + 2], goal[i], side[i], inv);
         }
     }
 }
@@ -672,8 +672,8 @@ static void test_maze_raycast_hand_scene_wall(void** unused) {
         // columns at camera x = ±1/8, ±3/8, ±5/8, ±7/8 with tan(45°) = 1:
         // the east wall face (x = 8) is 6.5 away for |cam| <= 3/8; steeper
         // rays reach the north/south faces (y = 1 or 8) at 3.5 / |cam|
-        const double perp[8] = {side_face(0, 8), side_face(1, 8), 6.5, 6.5,
-                                6.5,             6.5,             side_face(6, 8), side_face(7, 8)};
+        const double perp[8] = {side_face(0, 8), side_face(1, 8), 6.5, 6.5, 6.5, 6.5,
+                                side_face(6, 8), side_face(7, 8)};
         assert_true(fabs(perp[0] - 4.0) < 0.01 && fabs(perp[1] - 5.6) < 0.01);
         const int side[8] = {1, 1, 0, 0, 0, 0, 1, 1};
         const int goal[8] = {0};
@@ -698,8 +698,8 @@ static void test_maze_raycast_goal_visible_and_hidden(void** unused) {
         // the two centre rays (|cam| = 1/8) meet the goal's face x = 4 at
         // y = 4.5 ± 2.5/8, inside the block; the |cam| = 3/8 rays pass above
         // and below it (y = 3.56 / 5.44 at x = 4) to the east wall
-        const double perp[8] = {side_face(0, 8), side_face(1, 8), 6.5, 2.5,
-                                2.5,             6.5,             side_face(6, 8), side_face(7, 8)};
+        const double perp[8] = {side_face(0, 8), side_face(1, 8), 6.5, 2.5, 2.5, 6.5,
+                                side_face(6, 8), side_face(7, 8)};
         const int side[8] = {1, 1, 0, 0, 0, 0, 1, 1};
         const int goal[8] = {0, 0, 0, 1, 1, 0, 0, 0};
         check_strip(e.obs, perp, side, goal, 8);
@@ -741,7 +741,7 @@ static void test_maze_raycast_pixels_hand_scene(void** unused) {
         // (|y+0.5-15| < 4). Column 30 (cam 0.525) passes below the goal to the
         // east wall at 6.5: half height 1.538 px, rows 13..16.
         const float* o = e.obs;
-#define PIX(y, x, c) o[((y) * 40 + (x)) * 3 + (c)]
+#define PIX(y, x, c) o[((y)*40 + (x)) * 3 + (c)]
         for (int y = 0; y < 30; y++) {
             float ceil_r = 70 / 127.5f - 1, floor_r = 110 / 127.5f - 1;
             float want20 = (y >= 11 && y <= 18) ? 235 / 127.5f - 1 : y < 15 ? ceil_r : floor_r;
@@ -796,7 +796,8 @@ static void test_maze_raycast_fast_matches_reference(void** unused) {
                 }
             }
         }
-        print_message("%s: max depth err %g, %zu of %zu differ\n", obs_modes[m], max_err, differ, total);
+        print_message("%s: max depth err %g, %zu of %zu differ\n", obs_modes[m], max_err, differ,
+                      total);
         // strip: depth within float error; categorical channels and pixels may
         // differ only where a ray grazes a corner or a span edge rounds
         if (max_err > 1e-4) {
@@ -818,15 +819,15 @@ static void test_maze_local_view(void** unused) {
     Env e;
     env_open(&e, kv);
     assert_int_equal(e.info.obs.n, 3 * 3 * 2 + 4);
-    const char* rows[] = {"#######", "#S G  #", "## ####", "#     #", "#     #", "#######",
-                          "#######"};
+    const char* rows[] = {"#######", "#S G  #", "## ####", "#     #",
+                          "#     #", "#######", "#######"};
     env_hand_task(&e, rows, 0); // facing east at (1, 1)
     env_reset(&e);
     // row 0 is ahead (x = 2), centre column straight ahead: (2, 1) free,
     // (2, 0) wall (left-ahead), (2, 2) free (right-ahead)
     const float* o = e.obs;
-#define WALL(i, j) o[((i) * 3 + (j)) * 2]
-#define GOAL(i, j) o[((i) * 3 + (j)) * 2 + 1]
+#define WALL(i, j) o[((i)*3 + (j)) * 2]
+#define GOAL(i, j) o[((i)*3 + (j)) * 2 + 1]
     assert_true(WALL(0, 1) == 0.0f && WALL(0, 0) == 1.0f && WALL(0, 2) == 0.0f);
     assert_true(WALL(1, 2) == 1.0f); // right: (1, 2)
     assert_true(WALL(1, 1) == 0.0f); // own cell
@@ -857,8 +858,8 @@ static void test_maze_render(void** unused) {
     (void)unused;
     Env e;
     env_open(&e, NULL);
-    const char* rows[] = {"#######", "#S G  #", "### ###", "#     #", "#     #", "#######",
-                          "#######"};
+    const char* rows[] = {"#######", "#S G  #", "### ###", "#     #",
+                          "#     #", "#######", "#######"};
     env_hand_task(&e, rows, 0);
     env_reset(&e);
     char buf[1024];
@@ -905,7 +906,7 @@ static int brute_force_steps(const MazeTask* t, const MazeKin* kin, int32_t px, 
     for (size_t i = 0; i < n; i++) {
         dist[i] = -1;
     }
-#define IDX(x, y, h) (((size_t)(y) * side + (size_t)(x)) * kin->n_head + (size_t)(h))
+#define IDX(x, y, h) (((size_t)(y)*side + (size_t)(x)) * kin->n_head + (size_t)(h))
     size_t head = 0, tail = 0;
     dist[IDX(px, py, h0)] = 0;
     queue[tail++] = (int32_t)IDX(px, py, h0);

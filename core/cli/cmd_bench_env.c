@@ -88,8 +88,7 @@ static int parse_kv(const MrlEnvApi* api, double* params, const char* kv, char* 
         } else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0) {
             params[i] = 0;
         } else {
-            return mrl_fail(err, MRL_EINVAL, "metarl bench: error: %s must be true or false",
-                            name);
+            return mrl_fail(err, MRL_EINVAL, "metarl bench: error: %s must be true or false", name);
         }
         return MRL_OK;
     }
@@ -288,8 +287,8 @@ int mrl_bench_env(int argc, char** argv) {
     }
     if (sweep) {
         sp = find_param(api, sweep);
-        if (sp < 0 || (api->params[sp].kind != MRL_PARAM_CHOICE &&
-                       api->params[sp].kind != MRL_PARAM_BOOL)) {
+        if (sp < 0 ||
+            (api->params[sp].kind != MRL_PARAM_CHOICE && api->params[sp].kind != MRL_PARAM_BOOL)) {
             fprintf(stderr, "metarl bench env: error: --sweep %s: not a choice or bool parameter\n",
                     sweep);
             goto done;
@@ -314,14 +313,15 @@ int mrl_bench_env(int argc, char** argv) {
         mrl_buf_printf(&md, " %s", argv[i]);
     }
     mrl_buf_printf(&md, "`  \nMachine: %s, one core (one env instance, one thread)  \n", cpu);
-    mrl_buf_printf(&md, "Random actions, resets included, %ld tasks cycled, %.2f s of thread CPU "
-                        "time per row (10%% warm-up not counted). steps/s is per CPU-second of "
-                        "the stepping thread (time waiting for a core is not counted); the wall "
-                        "column shows the wall-clock rate over the same steps.\n\n",
-                   n_tasks, seconds);
     mrl_buf_printf(&md,
-                   "| %s | steps/s | ns/step | wall steps/s | episodes | obs floats | state bytes |\n",
-                   sweep ? sweep : "config");
+                   "Random actions, resets included, %ld tasks cycled, %.2f s of thread CPU "
+                   "time per row (10%% warm-up not counted). steps/s is per CPU-second of "
+                   "the stepping thread (time waiting for a core is not counted); the wall "
+                   "column shows the wall-clock rate over the same steps.\n\n",
+                   n_tasks, seconds);
+    mrl_buf_printf(
+        &md, "| %s | steps/s | ns/step | wall steps/s | episodes | obs floats | state bytes |\n",
+        sweep ? sweep : "config");
     mrl_buf_printf(&md, "|---|---:|---:|---:|---:|---:|---:|\n");
     mrl_buf_printf(&js, "{\"plugin\": ");
     mrl_buf_json_string(&js, api->name);
@@ -357,8 +357,9 @@ int mrl_bench_env(int argc, char** argv) {
                        (unsigned long long)res.state_bytes);
         mrl_buf_printf(&js, "%s{\"label\": ", r ? ", " : "");
         mrl_buf_json_string(&js, res.label);
-        mrl_buf_printf(&js, ", \"steps\": %lld, \"episodes\": %lld, \"seconds\": ",
-                       (long long)res.steps, (long long)res.episodes);
+        mrl_buf_printf(&js,
+                       ", \"steps\": %lld, \"episodes\": %lld, \"seconds\": ", (long long)res.steps,
+                       (long long)res.episodes);
         mrl_buf_json_number(&js, res.seconds);
         mrl_buf_printf(&js, ", \"wall_seconds\": ");
         mrl_buf_json_number(&js, res.wall_seconds);

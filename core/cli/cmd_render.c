@@ -132,8 +132,8 @@ int mrl_cmd_render(int argc, char** argv) {
         } else if (strcmp(a, "--actions") == 0 && i + 1 < argc) {
             actions_arg = argv[++i];
         } else if (a[0] == '-') {
-            fprintf(stderr, "metarl render: error: unknown option '%s' (see 'metarl help render')\n",
-                    a);
+            fprintf(stderr,
+                    "metarl render: error: unknown option '%s' (see 'metarl help render')\n", a);
             return MRL_EXIT_BAD_INPUT;
         } else if (strchr(a, '=')) {
             if (n_overrides == MAX_OVERRIDES) {
@@ -292,7 +292,10 @@ int mrl_cmd_render(int argc, char** argv) {
         ret += r;
         if (term || trunc) {
             printf("episode ended after %d of %d actions (%s), return %.3f\n", i + 1, n_actions,
-                   term == MRL_TERM_SUCCESS ? "success" : term ? "failure" : "truncated", ret);
+                   term == MRL_TERM_SUCCESS ? "success"
+                   : term                   ? "failure"
+                                            : "truncated",
+                   ret);
             break;
         }
     }

@@ -78,7 +78,7 @@ int mrl_png_encode(MrlBuf* buf, const uint8_t* rgb, int32_t width, int32_t heigh
     MrlBuf z = {0};
     mrl_buf_append(&z, "\x78\x01", 2); // zlib header: deflate, 32K window, no dict, level 0
     uint32_t adler = 1;
-    size_t done = 0; // bytes of the filtered image emitted so far
+    size_t done = 0;     // bytes of the filtered image emitted so far
     size_t y = 0, x = 0; // next position in the filtered image (x == 0: filter byte)
     while (done < raw_n) {
         size_t len = raw_n - done < 65535 ? raw_n - done : 65535;

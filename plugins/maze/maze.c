@@ -486,8 +486,8 @@ static void new_pose(MazeState* st) {
 
 // checks a task value before an episode uses it
 static int task_check(const MazeState* st, const MazeTask* t, char* err) {
-    if (t->rooms < 2 || t->rooms > st->max_rooms || t->size != 2 * t->rooms + 1 ||
-        t->heading < 0 || t->heading >= st->kin.n_head || t->horizon < 1) {
+    if (t->rooms < 2 || t->rooms > st->max_rooms || t->size != 2 * t->rooms + 1 || t->heading < 0 ||
+        t->heading >= st->kin.n_head || t->horizon < 1) {
         snprintf(err, MRL_ERR_MAX,
                  "maze: malformed task (rooms %d, size %d, heading %d, horizon %d; max_rooms %d)",
                  t->rooms, t->size, t->heading, t->horizon, st->max_rooms);
@@ -545,8 +545,8 @@ static int32_t maze_step(void* state, float* obs, float* reward, int32_t* termin
     (void)rng; // deterministic dynamics
     MazeState* st = (MazeState*)state;
     if (!st->reset_done || st->ended) {
-        snprintf(err, MRL_ERR_MAX, "maze: step %s", st->reset_done ? "after the episode ended"
-                                                                    : "before reset");
+        snprintf(err, MRL_ERR_MAX, "maze: step %s",
+                 st->reset_done ? "after the episode ended" : "before reset");
         return MRL_ESTATE;
     }
     float a = action[0];
@@ -643,8 +643,8 @@ static int32_t top_down_side(int32_t max_rooms) {
     return (2 * max_rooms + 1) * 16;
 }
 
-static int32_t maze_render_size(int32_t* width, int32_t* height, const double* params,
-                                int32_t view, char* err) {
+static int32_t maze_render_size(int32_t* width, int32_t* height, const double* params, int32_t view,
+                                char* err) {
     if (view == MRL_VIEW_FIRST_PERSON) {
         *width = (int32_t)params[MAZE_P_WIDTH];
         *height = (int32_t)params[MAZE_P_HEIGHT];
@@ -701,8 +701,8 @@ static void render_top_down(const MazeState* st, uint8_t* rgb) {
     }
     double th = 2.0 * PI * st->h / st->kin.n_head;
     for (int32_t k = 0; k <= (int32_t)(0.45 * cell); k++) {
-        put_px(rgb, side, side, (int32_t)lround(cx + k * cos(th)), (int32_t)lround(cy + k * sin(th)),
-               nose);
+        put_px(rgb, side, side, (int32_t)lround(cx + k * cos(th)),
+               (int32_t)lround(cy + k * sin(th)), nose);
     }
 }
 

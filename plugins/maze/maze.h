@@ -25,9 +25,9 @@
 
 // ---- limits ----
 
-#define MAZE_MAX_ROOMS 15    // largest R (grid 31×31)
-#define MAZE_MAX_SIZE 31     // 2 * MAZE_MAX_ROOMS + 1
-#define MAZE_MAX_HEADINGS 72 // turn >= 5 degrees
+#define MAZE_MAX_ROOMS 15      // largest R (grid 31×31)
+#define MAZE_MAX_SIZE 31       // 2 * MAZE_MAX_ROOMS + 1
+#define MAZE_MAX_HEADINGS 72   // turn >= 5 degrees
 #define MAZE_MAGIC 0x4d415a45u // "MAZE"
 #define MAZE_LAYOUT_VERSION 1u
 
@@ -104,13 +104,13 @@ enum {
 // is stored with stride `size` = 2*rooms+1 (bytes past size*size are zero),
 // so the same maze has the same bytes whatever max_rooms is.
 typedef struct MazeTask {
-    int32_t rooms;       // R
-    int32_t size;        // 2R+1
-    int32_t horizon;     // steps per episode before truncation
-    int32_t heading;     // start heading index (in units of the turn angle)
-    int32_t start_x;     // start cell (a room)
+    int32_t rooms;   // R
+    int32_t size;    // 2R+1
+    int32_t horizon; // steps per episode before truncation
+    int32_t heading; // start heading index (in units of the turn angle)
+    int32_t start_x; // start cell (a room)
     int32_t start_y;
-    int32_t goal_x;      // goal cell (a room, != start; MAZE_GOAL in the grid)
+    int32_t goal_x; // goal cell (a room, != start; MAZE_GOAL in the grid)
     int32_t goal_y;
     double goal_reward;  // reward for touching the goal (added to the step penalty)
     double wall_penalty; // reward added by a bump

@@ -54,8 +54,8 @@ static int64_t pose_index(const MazeState* st, int32_t px, int32_t py, int32_t h
 uint64_t maze_task_hash(const MazeTask* task, int32_t n_head) {
     // FNV-1a over the meaningful fields, then a splitmix64 finaliser
     uint64_t h = 1469598103934665603ull;
-    int32_t head[9] = {task->rooms,   task->size,    task->horizon, task->heading, task->start_x,
-                       task->start_y, task->goal_x,  task->goal_y,  n_head};
+    int32_t head[9] = {task->rooms,   task->size,   task->horizon, task->heading, task->start_x,
+                       task->start_y, task->goal_x, task->goal_y,  n_head};
     double rew[3] = {task->goal_reward, task->wall_penalty, task->step_penalty};
     const uint8_t* parts[3] = {(const uint8_t*)head, (const uint8_t*)rew, task->grid};
     size_t lens[3] = {sizeof head, sizeof rew, (size_t)task->size * (size_t)task->size};

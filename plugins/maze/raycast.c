@@ -65,8 +65,8 @@ void maze_rays_init(MazeRay* rays, int32_t n_head, int32_t n_cols, double fov) {
 // One ray through the grid from cell `cell`: returns the perpendicular
 // distance to the first non-free cell and writes that cell and the side of
 // the face that was crossed.
-static inline float dda(const uint8_t* grid, const MazeRay* r, int32_t size, int32_t cell,
-                        float fx, float fy, int32_t* hit_cell, int32_t* hit_side) {
+static inline float dda(const uint8_t* grid, const MazeRay* r, int32_t size, int32_t cell, float fx,
+                        float fy, int32_t* hit_cell, int32_t* hit_side) {
     float sdx = r->sx0 + r->sx1 * fx;
     float sdy = r->sy0 + r->sy1 * fy;
     float ddx = r->ddx, ddy = r->ddy;
