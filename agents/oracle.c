@@ -1,10 +1,7 @@
-// oracle.c — the oracle agent: at every step, the action the plugin's oracle
-// capability names as optimal (MrlEnvApi.oracle with MRL_ORACLE_ACTION). A
-// privileged baseline: the "shortest path" row of a table. Works with any
-// plugin that provides an oracle; for the maze, set env param oracle: true.
-// Where the oracle names no action (e.g. the goal is unreachable) it acts
-// uniformly at random from the slot's stream.
-// Tested through tests/test_explorer.c (oracle row on maze tasks).
+// oracle.c — the oracle agent: at every step, the action the plugin's
+// optional `oracle` capability calls optimal (privileged information: the
+// true task). It brackets learned agents from above. Plugins without an
+// oracle cannot run it (begin fails with a clear message).
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +19,11 @@ static int oracle_begin(MrlAgent* agent, int32_t n_slots, const MrlEnvInfo* info
 static int oracle_act(MrlAgent* agent, float* action, const MrlStepBatch* batch, MrlRng* rngs,
                       char* err) {
     (void)agent;
-    if (!batch->api || !batch->api->oracle || !batch->env_states) {
-        return mrl_fail(err, MRL_EINVAL, "error: agent 'oracle': plugin %s has no oracle",
-                        batch->api ? batch->api->name : "?");
+    if (!batch->api->oracle) {
+        return mrl_fail(err, MRL_EINVAL,
+                        "error: agent 'oracle' needs the plugin's oracle capability, which '%s' "
+                        "does not provide",
+                        batch->api->name);
     }
     for (int32_t s = 0; s < batch->n_slots; s++) {
         if (!(batch->flags[s] & MRL_SLOT_ACTIVE)) {
@@ -37,9 +36,10 @@ static int oracle_act(MrlAgent* agent, float* action, const MrlStepBatch* batch,
         char perr[MRL_ERR_MAX] = "";
         int rc = batch->api->oracle(batch->env_states[s], &info, a, perr);
         if (rc != MRL_OK) {
-            return mrl_fail(err, rc, "error: agent 'oracle': %s", perr);
+            return mrl_fail(err, rc, "%s: error: oracle failed: %s", batch->api->name, perr);
         }
         if (!(info.valid & MRL_ORACLE_ACTION)) {
+            // no optimal action known here (e.g. unreachable goal): act at random
             mrl_agent_random_action(a, &batch->info->action, &rngs[s]);
         }
     }

@@ -1,9 +1,11 @@
 // registry.c — creates built-in agents by name (the `agent.kind` key and
 // `metarl eval --agent NAME`). Add an agent: write its constructor, add a row.
+#include <stdio.h>
 #include <string.h>
 
 #include "metarl/agent.h"
 #include "metarl/util.h"
+#include "rl2/rl2_agent.h"
 
 MrlAgent* mrl_agent_random_new(char* err);
 MrlAgent* mrl_agent_oracle_new(char* err);
@@ -29,13 +31,21 @@ static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
     return mrl_agent_explorer_new(err);
 }
 
+// the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt)
+static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
+    char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
+    snprintf(dir, sizeof dir, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
+    return mrl_rl2_agent_load(dir, run, err);
+}
+
 static const AgentRow rows[] = {
     {"random", make_random},
-    {"oracle", make_oracle},     // the plugin's oracle action (privileged)
-    {"explorer", make_explorer}, // maze only: maps in episode 1, shortest path after
+    {"oracle", make_oracle},
+    {"explorer", make_explorer}, // maze only: maps in episode 1, shortest known path after
+    {"rl2", make_rl2},
 };
 
-const char* const mrl_agent_kinds[] = {"random", "oracle", "explorer", NULL};
+const char* const mrl_agent_kinds[] = {"random", "oracle", "explorer", "rl2", NULL};
 
 MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

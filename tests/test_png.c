@@ -35,7 +35,7 @@ static uint8_t* parse_png(const uint8_t* d, size_t n, int32_t* w, int32_t* h) {
         uint32_t len = be32(d + pos);
         assert_memory_equal(d + pos + 4, want[c], 4);
         assert_true(pos + 12 + len <= n);
-        uint32_t crc = mrl_crc32(0, d + pos + 4, 4 + (size_t)len);
+        uint32_t crc = mrl_png_crc32(0, d + pos + 4, 4 + (size_t)len);
         assert_int_equal(crc, be32(d + pos + 8 + len));
         const uint8_t* body = d + pos + 8;
         if (c == 0) {
@@ -81,7 +81,7 @@ static uint8_t* parse_png(const uint8_t* d, size_t n, int32_t* w, int32_t* h) {
     }
     assert_int_equal(got, raw_n);
     assert_int_equal(p + 4, idat_n);
-    assert_int_equal(mrl_adler32(1, raw, raw_n), be32(idat + p));
+    assert_int_equal(mrl_png_adler32(1, raw, raw_n), be32(idat + p));
 
     uint8_t* px = malloc(row * (size_t)*h);
     for (int32_t y = 0; y < *h; y++) {
@@ -94,12 +94,12 @@ static uint8_t* parse_png(const uint8_t* d, size_t n, int32_t* w, int32_t* h) {
 
 static void test_png_checksums_check_values(void** state) {
     (void)state;
-    assert_int_equal(mrl_crc32(0, "123456789", 9), 0xcbf43926u);
-    assert_int_equal(mrl_adler32(1, "Wikipedia", 9), 0x11e60398u);
+    assert_int_equal(mrl_png_crc32(0, "123456789", 9), 0xcbf43926u);
+    assert_int_equal(mrl_png_adler32(1, "Wikipedia", 9), 0x11e60398u);
     // continuing a checksum equals computing it in one go
-    assert_int_equal(mrl_crc32(mrl_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
-    assert_int_equal(mrl_adler32(mrl_adler32(1, "Wiki", 4), "pedia", 5), 0x11e60398u);
-    assert_int_equal(mrl_crc32(0, "", 0), 0u);
+    assert_int_equal(mrl_png_crc32(mrl_png_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
+    assert_int_equal(mrl_png_adler32(mrl_png_adler32(1, "Wiki", 4), "pedia", 5), 0x11e60398u);
+    assert_int_equal(mrl_png_crc32(0, "", 0), 0u);
 }
 
 static void roundtrip(int32_t w, int32_t h) {

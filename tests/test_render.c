@@ -56,10 +56,10 @@ static uint8_t* read_png(const char* path, int32_t* w, int32_t* h) {
     *w = (int32_t)be32(d + 16);
     *h = (int32_t)be32(d + 20);
     size_t pos = 33; // after IHDR
-    assert_int_equal(be32(d + 29), mrl_crc32(0, d + 12, 17));
+    assert_int_equal(be32(d + 29), mrl_png_crc32(0, d + 12, 17));
     uint32_t len = be32(d + pos);
     assert_memory_equal(d + pos + 4, "IDAT", 4);
-    assert_int_equal(be32(d + pos + 8 + len), mrl_crc32(0, d + pos + 4, 4 + (size_t)len));
+    assert_int_equal(be32(d + pos + 8 + len), mrl_png_crc32(0, d + pos + 4, 4 + (size_t)len));
     const uint8_t* z = d + pos + 8;
     size_t row = (size_t)*w * 3, raw_n = (row + 1) * (size_t)*h, got = 0, p = 2;
     uint8_t* raw = malloc(raw_n);

@@ -1,21 +1,33 @@
 // cmd_bench.c — `metarl bench WHAT ...`: the project's benchmarks. Each writes
-// its figures to stdout and to a file under results/bench/ (atomically).
+// its figures to stdout and to a file. Add one: a function in bench_<what>.c
+// and a row in `benches`.
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "nn/nn.h"
 
-int mrl_bench_env(int argc, char** argv);
+int mrl_bench_runner(int argc, char** argv);   // bench_runner.c
+int mrl_bench_train_cmd(int argc, char** argv); // bench_train.c
+int mrl_bench_env(int argc, char** argv);       // bench_env.c
 
 const char mrl_bench_usage[] =
-    "usage: metarl bench env PLUGIN [key=value ...] [--sweep PARAM] [--seconds S]\n"
+    "usage: metarl bench runner [PLUGIN ...] [--seconds S] [--out FILE]\n"
+    "       metarl bench train CONFIG [key=value ...] [--iterations N] [--out FILE]\n"
+    "       metarl bench env PLUGIN [key=value ...] [--sweep PARAM] [--seconds S]\n"
     "                        [--tasks N] [--seed N] [--out FILE.md]\n"
     "\n"
-    "  env      steps/s of one env instance on one core with random actions,\n"
-    "           resets included; sweeps the plugin's `obs` choices unless obs=...\n"
-    "           is given (--sweep none: no sweep)\n"
-    "           (e.g. metarl bench env maze). Writes results/bench/env_PLUGIN.md\n"
-    "           and .json.\n"
+    "runner: steps/s of the trial runner with the random agent, per plugin (all\n"
+    "        plugins on the search path by default), 1 and 2 threads, beside the\n"
+    "        plugin's bare step loop measured in the same run\n"
+    "train:  one warm-up and N (default 3) full PPO iterations of the config's RL²\n"
+    "        agent; agent steps/s and the update's achieved GFLOP/s against the\n"
+    "        single-thread sgemm peak measured in the same run; appends a Markdown\n"
+    "        row to FILE (default results/bench/train.md)\n"
+    "env:    steps/s of one env instance on one core (per CPU-second of the\n"
+    "        stepping thread) with random actions, resets included; sweeps the\n"
+    "        plugin's `obs` choices unless obs=... is given (--sweep none: no sweep).\n"
+    "        Writes results/bench/env_PLUGIN.md and .json (e.g. metarl bench env maze)\n"
     "\n"
     "Speeds are machine- and load-dependent: compare the ratios.\n";
 
@@ -25,6 +37,8 @@ typedef struct Bench {
 } Bench;
 
 static const Bench benches[] = {
+    {"runner", mrl_bench_runner},
+    {"train", mrl_bench_train_cmd},
     {"env", mrl_bench_env},
 };
 
@@ -35,6 +49,7 @@ int mrl_cmd_bench(int argc, char** argv) {
     }
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
         if (strcmp(benches[i].name, argv[1]) == 0) {
+            mrl_nn_blas_reexec(argc, argv);
             return benches[i].run(argc - 1, argv + 1);
         }
     }

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-uint32_t mrl_crc32(uint32_t crc, const void* data, size_t n) {
+uint32_t mrl_png_crc32(uint32_t crc, const void* data, size_t n) {
     const uint8_t* p = (const uint8_t*)data;
     crc = ~crc;
     for (size_t i = 0; i < n; i++) {
@@ -18,7 +18,7 @@ uint32_t mrl_crc32(uint32_t crc, const void* data, size_t n) {
     return ~crc;
 }
 
-uint32_t mrl_adler32(uint32_t adler, const void* data, size_t n) {
+uint32_t mrl_png_adler32(uint32_t adler, const void* data, size_t n) {
     const uint8_t* p = (const uint8_t*)data;
     uint32_t a = adler & 0xffffu, b = adler >> 16;
     for (size_t i = 0; i < n; i++) {
@@ -48,8 +48,8 @@ static void append_chunk(MrlBuf* buf, const char* type, const uint8_t* data, siz
     if (n > 0) {
         mrl_buf_append(buf, (const char*)data, n);
     }
-    uint32_t crc = mrl_crc32(0, type, 4);
-    crc = mrl_crc32(crc, data, n);
+    uint32_t crc = mrl_png_crc32(0, type, 4);
+    crc = mrl_png_crc32(crc, data, n);
     append_be32(buf, crc);
 }
 
@@ -90,7 +90,7 @@ int mrl_png_encode(MrlBuf* buf, const uint8_t* rgb, int32_t width, int32_t heigh
             if (x == 0) {
                 static const char filter = 0;
                 mrl_buf_append(&z, &filter, 1);
-                adler = mrl_adler32(adler, &filter, 1);
+                adler = mrl_png_adler32(adler, &filter, 1);
                 x = 1;
                 left--;
                 continue;
@@ -98,7 +98,7 @@ int mrl_png_encode(MrlBuf* buf, const uint8_t* rgb, int32_t width, int32_t heigh
             size_t take = row - (x - 1) < left ? row - (x - 1) : left;
             const uint8_t* src = rgb + y * row + (x - 1);
             mrl_buf_append(&z, (const char*)src, take);
-            adler = mrl_adler32(adler, src, take);
+            adler = mrl_png_adler32(adler, src, take);
             x += take;
             left -= take;
             if (x - 1 == row) {

@@ -59,7 +59,7 @@ static const MrlParamDef params_table[MAZE_N_PARAMS] = {
                       "rooms per side R (grid 2R+1); small 3, large 5; at most max_rooms"},
     [MAZE_P_MAX_ROOMS] = {"max_rooms", MRL_PARAM_INT, SHAPE, 5, 2, MAZE_MAX_ROOMS, NULL,
                           "largest rooms value the task and oracle tables are sized for"},
-    [MAZE_P_HORIZON] = {"horizon", MRL_PARAM_INT, 0, 250, 1, 1000000, NULL,
+    [MAZE_P_HORIZON] = {"horizon", MRL_PARAM_INT, SHAPE, 250, 1, 1000000, NULL,
                         "steps per episode before truncation"},
     [MAZE_P_MODE] = {"mode", MRL_PARAM_CHOICE, SHAPE, 0, 0, 0, mode_choices,
                      "continuous pose, or grid: one cell forward and 90-degree turns"},
@@ -71,11 +71,11 @@ static const MrlParamDef params_table[MAZE_N_PARAMS] = {
                        "half-width of the agent's square body in cells (continuous mode)"},
     [MAZE_P_LATTICE] = {"lattice", MRL_PARAM_INT, SHAPE, 24, 2, 64, NULL,
                         "positions are multiples of 1/lattice cell; even"},
-    [MAZE_P_GOAL_REWARD] = {"goal_reward", MRL_PARAM_REAL, 0, 1.0, -1000.0, 1000.0, NULL,
+    [MAZE_P_GOAL_REWARD] = {"goal_reward", MRL_PARAM_REAL, SHAPE, 1.0, -1000.0, 1000.0, NULL,
                             "reward for touching the goal (the step penalty is added)"},
-    [MAZE_P_WALL_PENALTY] = {"wall_penalty", MRL_PARAM_REAL, 0, -0.001, -1000.0, 1000.0, NULL,
+    [MAZE_P_WALL_PENALTY] = {"wall_penalty", MRL_PARAM_REAL, SHAPE, -0.001, -1000.0, 1000.0, NULL,
                              "reward added when a forward move is blocked by a wall"},
-    [MAZE_P_STEP_PENALTY] = {"step_penalty", MRL_PARAM_REAL, 0, -0.04, -1000.0, 1000.0, NULL,
+    [MAZE_P_STEP_PENALTY] = {"step_penalty", MRL_PARAM_REAL, SHAPE, -0.04, -1000.0, 1000.0, NULL,
                              "reward of every step"},
     [MAZE_P_OBS] = {"obs", MRL_PARAM_CHOICE, SHAPE, 0, 0, 0, obs_choices,
                     "observation: strip (1-row view), pixels (RGB image), local (grid patch)"},
@@ -89,7 +89,7 @@ static const MrlParamDef params_table[MAZE_N_PARAMS] = {
                     "horizontal field of view in degrees"},
     [MAZE_P_LOCAL_SIZE] = {"local_size", MRL_PARAM_INT, SHAPE, 5, 3, 31, NULL,
                            "local: side of the egocentric patch in cells; odd"},
-    [MAZE_P_ORACLE] = {"oracle", MRL_PARAM_BOOL, SHAPE, 0, 0, 1, NULL,
+    [MAZE_P_ORACLE] = {"oracle", MRL_PARAM_BOOL, SHAPE, 0, 0, 0, NULL,
                        "keep shortest-path tables for the oracle (memory and reset time)"},
     [MAZE_P_RENDERER] = {"renderer", MRL_PARAM_CHOICE, SHAPE, 0, 0, 0, renderer_choices,
                          "fast, or reference (brute-force raycaster, for tests)"},
@@ -277,9 +277,9 @@ static int32_t maze_describe(MrlEnvInfo* info, const double* params, char* err) 
     info->task_bytes = task_bytes_for(st.max_rooms);
     info->state_bytes = st.state_bytes;
     info->max_episode_steps = (int64_t)params[MAZE_P_HORIZON];
-    // rewards as the env computes them: in float, from these parameters
-    double sp = (float)params[MAZE_P_STEP_PENALTY];
-    double cands[3] = {sp, (double)(float)(sp + params[MAZE_P_WALL_PENALTY]),
+    // rewards exactly as step computes them: the sum in double, then float
+    double sp = params[MAZE_P_STEP_PENALTY];
+    double cands[3] = {(double)(float)sp, (double)(float)(sp + params[MAZE_P_WALL_PENALTY]),
                        (double)(float)(sp + params[MAZE_P_GOAL_REWARD])};
     info->reward_min = fmin(cands[0], fmin(cands[1], cands[2]));
     info->reward_max = fmax(cands[0], fmax(cands[1], cands[2]));
@@ -608,12 +608,15 @@ static int32_t maze_render_text(const void* state, char* buf, uint64_t buf_size,
     const MazeTask* task = st->task;
     int32_t size = task->size, q = st->kin.q;
     int32_t ax = st->px / q, ay = st->py / q;
-    uint64_t need = (uint64_t)size * (uint64_t)(size + 1) + 128;
-    if (buf_size < need) {
-        snprintf(err, MRL_ERR_MAX, "maze: render buffer too small (%llu bytes, need %llu)",
-                 (unsigned long long)buf_size, (unsigned long long)need);
-        return MRL_EINVAL;
+    if (buf_size == 0) {
+        return MRL_OK;
     }
+    // the picture goes through a local buffer, then as much as fits into buf
+    char pic[MAZE_MAX_SIZE * (MAZE_MAX_SIZE + 1) + 128];
+    char* const out = buf;
+    const uint64_t out_size = buf_size;
+    buf = pic;
+    buf_size = sizeof pic;
     char* p = buf;
     for (int32_t y = 0; y < size; y++) {
         for (int32_t x = 0; x < size; x++) {
@@ -636,6 +639,7 @@ static int32_t maze_render_text(const void* state, char* buf, uint64_t buf_size,
     snprintf(p, (size_t)(buf + buf_size - p), "t=%d/%d x=%.3f y=%.3f heading=%g deg%s\n", st->t,
              task->horizon, (double)st->px / q, (double)st->py / q, deg,
              st->success ? " (goal reached)" : "");
+    snprintf(out, (size_t)out_size, "%s", pic);
     return MRL_OK;
 }
 
@@ -753,9 +757,9 @@ static int32_t maze_oracle(const void* state, MrlOracleInfo* info, float* action
     }
     if (!st->oracle || !st->oracle_ready) {
         snprintf(err, MRL_ERR_MAX, "maze: the oracle needs env parameter oracle: true");
-        return MRL_ESTATE;
+        return MRL_ENOTSUP;
     }
-    if (st->success) {
+    if (st->ended) { // 0 once the episode has ended (success or horizon)
         info->steps = 0.0;
         info->valid = MRL_ORACLE_STEPS;
         return MRL_OK;

@@ -15,11 +15,11 @@
 
 // Returns the CRC-32 (ISO 3309, as PNG uses) of `n` bytes, continuing from
 // `crc` (pass 0 to start).
-uint32_t mrl_crc32(uint32_t crc, const void* data, size_t n);
+uint32_t mrl_png_crc32(uint32_t crc, const void* data, size_t n);
 
 // Returns the Adler-32 (as zlib uses) of `n` bytes, continuing from `adler`
 // (pass 1 to start).
-uint32_t mrl_adler32(uint32_t adler, const void* data, size_t n);
+uint32_t mrl_png_adler32(uint32_t adler, const void* data, size_t n);
 
 // Appends the PNG encoding of `rgb` ((height, width, 3) bytes, top row first)
 // to `buf`. width and height must be in 1..65535. Returns MRL_OK, MRL_EINVAL

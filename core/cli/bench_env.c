@@ -1,4 +1,4 @@
-// cmd_bench_env.c — `metarl bench env PLUGIN [key=value ...]`: steps per
+// bench_env.c — `metarl bench env PLUGIN [key=value ...]`: steps per
 // second of one environment instance on one core, random actions, resets
 // included (each episode runs to its end, tasks cycle over a fixed sample).
 // By default it sweeps the plugin's CHOICE parameter `obs` (every observation

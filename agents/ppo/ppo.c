@@ -1,0 +1,650 @@
+// ppo.c — the PPO trainer for the RL² agent (see ppo/ppo.h): rollouts of whole
+// trials on MrlTrialSlots, GAE over trials, minibatches of whole trials (or
+// truncated-BPTT windows that start from stored hidden states), Adam.
+// Everything random comes from seeded streams whose state is checkpointed, so
+// same config + seed + threads gives identical bytes, and a resumed run equals
+// an uninterrupted one. Tests: tests/test_ppo.c.
+#include "ppo/ppo.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metarl/util.h"
+#include "nn/nn.h"
+
+struct MrlPpo {
+    MrlRunConfig run;
+    const MrlEnvApi* api;
+    const MrlTaskSet* set;
+    MrlEnvInfo info;
+    uint64_t config_hash;
+    MrlPpoOptions opt;
+    MrlRl2Net net;
+
+    float* block;  // (4, n_params): params | grad | adam m | adam v
+    float* params; // (P)
+    float* grad;   // (P)
+    float* m;      // (P)
+    float* v;      // (P)
+
+    // training state (all of it is in the checkpoint)
+    int64_t iteration;
+    int64_t steps;
+    int64_t trials;     // trials started so far: the task sampler's position
+    int64_t adam_t;
+    MrlRng shuffle_rng; // minibatch order
+    MrlRng task_rng;    // which training task each trial runs (fixed sets)
+
+    // rollout
+    size_t N;           // trials per iteration (one slot each)
+    size_t Tmax;        // longest trial (rollout horizon)
+    MrlTrialSlots ts;
+    MrlRl2Policy pol;
+    uint8_t* task_buf;  // (task_bytes)
+    double* task_params; // (MRL_MAX_PARAMS)
+    // storage, time-major (Tmax, N, ...)
+    float* r_obs;     // (Tmax, N, O)
+    float* r_pact;    // (Tmax, N, Araw)
+    float* r_prew;    // (Tmax, N)
+    int32_t* r_flags; // (Tmax, N)
+    float* r_act;     // (Tmax, N, Araw) raw sampled actions
+    float* r_logp;    // (Tmax, N)
+    float* r_val;     // (Tmax, N)
+    float* r_rew;     // (Tmax, N)
+    float* r_adv;     // (Tmax, N)
+    float* r_ret;     // (Tmax, N)
+    float* r_h;       // (n_win, N, H) hidden state at each window start
+    float* r_c;       // (n_win, N, H)
+    int32_t* r_len;   // (N) steps of each trial
+    int32_t* r_end;   // (N) MRL_PPO_END_*
+    float* r_boot;    // (N) bootstrap values (TRUNCATED)
+    float* col_rew;   // (Tmax) one trial's column
+    float* col_val;
+    float* col_adv;
+    float* col_ret;
+
+    // minibatches of units (trial, window)
+    float value_scale; // rewards are multiplied by this for the value function and GAE
+    size_t W;         // window length: train.bptt, or Tmax
+    size_t n_win;     // windows per trial
+    size_t B_mb;      // units per minibatch (max)
+    int32_t* units;   // (N * n_win) valid unit ids
+    MrlRl2Ws ws;      // T = W, B = B_mb
+    float* mb_adv;    // (W, B_mb)
+    float* mb_ret;
+    float* mb_logp;
+    float* mb_mask;
+    size_t mem_bytes;
+};
+
+// ---- GAE ----
+
+void mrl_ppo_gae(float* adv, float* ret, const float* rew, const float* val, size_t L, int end,
+                 float v_boot, double gamma, double lambda) {
+    double next_v = end == MRL_PPO_END_TRUNCATED ? (double)v_boot : 0.0;
+    double a = 0.0;
+    for (size_t t = L; t-- > 0;) {
+        // episode ends inside the trial are not terminals: always continue
+        double delta = (double)rew[t] + gamma * next_v - (double)val[t];
+        a = delta + gamma * lambda * a;
+        adv[t] = (float)a;
+        ret[t] = (float)(a + (double)val[t]);
+        next_v = (double)val[t];
+    }
+}
+
+// ---- construction ----
+
+static void* xcalloc(MrlPpo* p, size_t n, size_t size, int* failed) {
+    void* q = calloc(n ? n : 1, size);
+    if (!q) {
+        *failed = 1;
+    }
+    p->mem_bytes += n * size;
+    return q;
+}
+
+MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTaskSet* train_set,
+                    uint64_t config_hash, const MrlPpoOptions* opts, char* err) {
+    if (run->batch_trials < 1 || run->epochs < 1 || run->minibatches < 1) {
+        mrl_fail(err, MRL_EINVAL,
+                 "error: train.batch_trials, train.epochs and train.minibatches must be >= 1");
+        return NULL;
+    }
+    if (run->minibatches > run->batch_trials) {
+        mrl_fail(err, MRL_EINVAL, "error: train.minibatches (%d) exceeds train.batch_trials (%d)",
+                 (int)run->minibatches, (int)run->batch_trials);
+        return NULL;
+    }
+    MrlPpo* p = calloc(1, sizeof *p);
+    if (!p) {
+        mrl_fail(err, MRL_ENOMEM, "error: out of memory");
+        return NULL;
+    }
+    // one BLAS thread: parallelism comes from our own workers, and sums stay in a fixed order
+    openblas_set_num_threads(1);
+    p->run = *run;
+    p->api = api;
+    p->set = train_set;
+    p->info = train_set->info;
+    p->config_hash = config_hash;
+    if (opts) {
+        p->opt = *opts;
+    }
+    int rc = mrl_rl2_net_init(&p->net, &p->info, run, err);
+    if (rc != MRL_OK) {
+        free(p);
+        return NULL;
+    }
+    int failed = 0;
+    size_t P = p->net.n_params;
+    const MrlRl2Dims* d = &p->net.d;
+    p->block = xcalloc(p, 4 * P, sizeof(float), &failed);
+    if (failed) {
+        goto fail;
+    }
+    p->params = p->block;
+    p->grad = p->block + P;
+    p->m = p->block + 2 * P;
+    p->v = p->block + 3 * P;
+    mrl_rl2_net_init_params(&p->net, p->params, run->seed);
+    mrl_rng_derive(&p->shuffle_rng, run->seed, MRL_DOMAIN_TRAIN, 0, 0, 1);
+    mrl_rng_derive(&p->task_rng, run->seed, MRL_DOMAIN_TRAIN, 0, 0, 2);
+
+    int32_t episodes = run->episodes > 0 ? run->episodes : 1;
+    p->N = (size_t)run->batch_trials;
+    p->Tmax = (size_t)episodes * (size_t)p->info.max_episode_steps;
+    if (p->opt.max_trial_steps > 0 && (size_t)p->opt.max_trial_steps < p->Tmax) {
+        p->Tmax = (size_t)p->opt.max_trial_steps;
+    }
+    // the value head learns returns in units of "mean reward per step": rewards are scaled by
+    // 1 / (effective horizon) so that value targets stay O(1) whatever the trial length, and
+    // the value gradient does not swamp the policy gradient under global-norm clipping
+    double horizon = run->gamma < 1.0 ? 1.0 / (1.0 - run->gamma) : (double)p->Tmax;
+    horizon = horizon < (double)p->Tmax ? horizon : (double)p->Tmax;
+    p->value_scale = (float)(1.0 / (horizon > 1.0 ? horizon : 1.0));
+    p->W = run->bptt > 0 && (size_t)run->bptt < p->Tmax ? (size_t)run->bptt : p->Tmax;
+    p->n_win = (p->Tmax + p->W - 1) / p->W;
+    size_t n_units = p->N * p->n_win;
+    p->B_mb = (n_units + (size_t)run->minibatches - 1) / (size_t)run->minibatches;
+
+    rc = mrl_trials_init(&p->ts, api, &p->info, train_set->base_params, (int32_t)p->N,
+                         run->threads > 0 ? run->threads : 1, err);
+    if (rc != MRL_OK) {
+        goto fail_quiet;
+    }
+    rc = mrl_rl2_policy_init(&p->pol, &p->net, p->params, (int32_t)p->N, err);
+    if (rc != MRL_OK) {
+        goto fail_quiet;
+    }
+    p->mem_bytes += p->pol.ws.bytes;
+    rc = mrl_rl2_ws_init(&p->ws, &p->net, p->W, p->B_mb, err);
+    if (rc != MRL_OK) {
+        goto fail_quiet;
+    }
+    p->mem_bytes += p->ws.bytes;
+    size_t TN = p->Tmax * p->N, H = d->H;
+    p->task_buf = xcalloc(p, (size_t)p->info.task_bytes, 1, &failed);
+    p->task_params = xcalloc(p, MRL_MAX_PARAMS, sizeof(double), &failed);
+    p->r_obs = xcalloc(p, TN * d->O, sizeof(float), &failed);
+    p->r_pact = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
+    p->r_prew = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_flags = xcalloc(p, TN, sizeof(int32_t), &failed);
+    p->r_act = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
+    p->r_logp = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_val = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_rew = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_adv = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_ret = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_h = xcalloc(p, p->n_win * p->N * H, sizeof(float), &failed);
+    p->r_c = xcalloc(p, p->n_win * p->N * H, sizeof(float), &failed);
+    p->r_len = xcalloc(p, p->N, sizeof(int32_t), &failed);
+    p->r_end = xcalloc(p, p->N, sizeof(int32_t), &failed);
+    p->r_boot = xcalloc(p, p->N, sizeof(float), &failed);
+    p->col_rew = xcalloc(p, p->Tmax, sizeof(float), &failed);
+    p->col_val = xcalloc(p, p->Tmax, sizeof(float), &failed);
+    p->col_adv = xcalloc(p, p->Tmax, sizeof(float), &failed);
+    p->col_ret = xcalloc(p, p->Tmax, sizeof(float), &failed);
+    p->units = xcalloc(p, n_units, sizeof(int32_t), &failed);
+    p->mb_adv = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
+    p->mb_ret = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
+    p->mb_logp = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
+    p->mb_mask = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
+    if (failed) {
+        goto fail;
+    }
+    if (!p->opt.quiet) {
+        printf("memory: %.1f MiB (%zu parameters; rollout %zu trials x %zu steps; minibatch "
+               "%zu x %zu)\n",
+               (double)p->mem_bytes / 1048576.0, P, p->N, p->Tmax, p->B_mb, p->W);
+        fflush(stdout);
+    }
+    return p;
+fail:
+    mrl_fail(err, MRL_ENOMEM, "error: out of memory for the trainer");
+fail_quiet:
+    mrl_ppo_free(p);
+    return NULL;
+}
+
+void mrl_ppo_free(MrlPpo* p) {
+    if (!p) {
+        return;
+    }
+    mrl_trials_release(&p->ts);
+    mrl_rl2_policy_release(&p->pol);
+    mrl_rl2_ws_release(&p->ws);
+    void* bufs[] = {p->block,  p->task_buf, p->task_params, p->r_obs,   p->r_pact,  p->r_prew,
+                    p->r_flags, p->r_act,   p->r_logp,      p->r_val,   p->r_rew,   p->r_adv,
+                    p->r_ret,  p->r_h,      p->r_c,         p->r_len,   p->r_end,   p->r_boot,
+                    p->col_rew, p->col_val, p->col_adv,     p->col_ret, p->units,   p->mb_adv,
+                    p->mb_ret, p->mb_logp,  p->mb_mask};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        free(bufs[i]);
+    }
+    free(p);
+}
+
+int mrl_ppo_done(const MrlPpo* p) {
+    return p->steps >= p->run.total_steps;
+}
+
+int64_t mrl_ppo_iteration(const MrlPpo* p) {
+    return p->iteration;
+}
+
+int64_t mrl_ppo_steps(const MrlPpo* p) {
+    return p->steps;
+}
+
+size_t mrl_ppo_memory(const MrlPpo* p) {
+    return p->mem_bytes;
+}
+
+const MrlRl2Net* mrl_ppo_net(const MrlPpo* p) {
+    return &p->net;
+}
+
+const float* mrl_ppo_params(const MrlPpo* p) {
+    return p->params;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// ---- rollouts ----
+
+// the set id of training trials in stream derivation ("train")
+#define TRAIN_SET_ID 0x747261696eULL
+
+static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
+    const MrlRl2Dims* d = &p->net.d;
+    size_t N = p->N, O = d->O, Araw = d->Araw, H = d->H;
+    MrlTrialSlots* ts = &p->ts;
+    int32_t episodes = p->run.episodes > 0 ? p->run.episodes : 1;
+    for (size_t s = 0; s < N; s++) {
+        int64_t idx = p->set->count > 0
+                          ? (int64_t)mrl_rng_below(&p->task_rng, (uint32_t)p->set->count)
+                          : p->trials + (int64_t)s;
+        uint64_t fp = 0;
+        int rc = mrl_taskset_get(p->set, idx, p->task_buf, p->task_params, &fp, err);
+        if (rc != MRL_OK) {
+            return rc;
+        }
+        rc = mrl_trials_start(ts, (int32_t)s, p->task_buf, fp, episodes, p->run.seed, TRAIN_SET_ID,
+                              p->trials + (int64_t)s, err);
+        if (rc != MRL_OK) {
+            return rc;
+        }
+        p->r_len[s] = 0;
+        p->r_end[s] = MRL_PPO_END_TERMINAL;
+        p->r_boot[s] = 0.0f;
+    }
+    size_t t = 0;
+    int64_t steps = 0;
+    while (t < p->Tmax && mrl_trials_active(ts) > 0) {
+        size_t row = t * N;
+        memcpy(p->r_obs + row * O, ts->obs, N * O * sizeof(float));
+        memcpy(p->r_pact + row * Araw, ts->prev_action, N * Araw * sizeof(float));
+        memcpy(p->r_prew + row, ts->prev_reward, N * sizeof(float));
+        memcpy(p->r_flags + row, ts->flags, N * sizeof(int32_t));
+        if (t % p->W == 0) {
+            // hidden state entering this window (zeros at the trial start)
+            size_t w = t / p->W;
+            for (size_t s = 0; s < N; s++) {
+                int start = (ts->flags[s] & MRL_SLOT_TRIAL_START) != 0;
+                float* hw = p->r_h + (w * N + s) * H;
+                float* cw = p->r_c + (w * N + s) * H;
+                if (start) {
+                    memset(hw, 0, H * sizeof(float));
+                    memset(cw, 0, H * sizeof(float));
+                } else {
+                    memcpy(hw, p->pol.h + s * H, H * sizeof(float));
+                    memcpy(cw, p->pol.c + s * H, H * sizeof(float));
+                }
+            }
+        }
+        mrl_rl2_policy_step(&p->pol, ts->action, &ts->batch, ts->agent_rng);
+        memcpy(p->r_act + row * Araw, p->pol.raw, N * Araw * sizeof(float));
+        memcpy(p->r_logp + row, p->pol.logp, N * sizeof(float));
+        memcpy(p->r_val + row, p->pol.value, N * sizeof(float));
+        int rc = mrl_trials_step(ts, err);
+        if (rc != MRL_OK) {
+            return rc;
+        }
+        for (size_t s = 0; s < N; s++) {
+            if (p->r_flags[row + s] & MRL_SLOT_ACTIVE) {
+                p->r_rew[row + s] = ts->step_reward[s];
+                p->r_len[s] = (int32_t)(t + 1);
+                steps++;
+            } else {
+                p->r_rew[row + s] = 0.0f;
+            }
+        }
+        t++;
+    }
+    // trials cut by the rollout horizon: truncated, bootstrap from the next input's value
+    int any_cut = 0;
+    for (size_t s = 0; s < N; s++) {
+        if (ts->flags[s] & MRL_SLOT_ACTIVE) {
+            p->r_end[s] = MRL_PPO_END_TRUNCATED;
+            any_cut = 1;
+        }
+    }
+    if (any_cut) {
+        mrl_rl2_policy_value(&p->pol, p->r_boot, ts->obs, ts->prev_action, ts->prev_reward,
+                             ts->flags);
+        for (size_t s = 0; s < N; s++) {
+            ts->flags[s] = 0; // stop the cut trials
+        }
+    }
+    // returns per trial, GAE per trial column
+    double sum_ret = 0.0, sum_len = 0.0;
+    for (size_t s = 0; s < N; s++) {
+        size_t L = (size_t)p->r_len[s];
+        double r = 0.0;
+        for (size_t k = 0; k < L; k++) {
+            p->col_rew[k] = p->r_rew[k * N + s];
+            p->col_val[k] = p->r_val[k * N + s];
+            r += (double)p->col_rew[k];
+        }
+        for (size_t k = 0; k < L; k++) {
+            p->col_rew[k] *= p->value_scale;
+        }
+        mrl_ppo_gae(p->col_adv, p->col_ret, p->col_rew, p->col_val, L, p->r_end[s], p->r_boot[s],
+                    p->run.gamma, p->run.lambda);
+        for (size_t k = 0; k < p->Tmax; k++) {
+            p->r_adv[k * N + s] = k < L ? p->col_adv[k] : 0.0f;
+            p->r_ret[k * N + s] = k < L ? p->col_ret[k] : 0.0f;
+        }
+        sum_ret += r;
+        sum_len += (double)L;
+    }
+    p->trials += (int64_t)N;
+    p->steps += steps;
+    st->mean_return = sum_ret / (double)N;
+    st->mean_length = sum_len / (double)N;
+    return MRL_OK;
+}
+
+// ---- update ----
+
+// fills the minibatch workspace with units[lo, hi); returns the sequence length T
+static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_valid) {
+    const MrlRl2Dims* d = &p->net.d;
+    size_t N = p->N, O = d->O, Araw = d->Araw, H = d->H, B = hi - lo, W = p->W;
+    size_t T = 0;
+    for (size_t u = lo; u < hi; u++) {
+        size_t s = (size_t)p->units[u] / p->n_win, w = (size_t)p->units[u] % p->n_win;
+        size_t L = (size_t)p->r_len[s] - w * W;
+        L = L > W ? W : L;
+        T = L > T ? L : T;
+    }
+    size_t nv = 0;
+    for (size_t b = 0; b < B; b++) {
+        size_t u = (size_t)p->units[lo + b];
+        size_t s = u / p->n_win, w = u % p->n_win;
+        size_t L = (size_t)p->r_len[s] - w * W;
+        L = L > W ? W : L;
+        memcpy(p->ws.h0 + b * H, p->r_h + (w * N + s) * H, H * sizeof(float));
+        memcpy(p->ws.c0 + b * H, p->r_c + (w * N + s) * H, H * sizeof(float));
+        for (size_t t = 0; t < T; t++) {
+            size_t i = t * B + b; // minibatch row
+            if (t < L) {
+                size_t r = (w * W + t) * N + s; // rollout row
+                memcpy(p->ws.obs + i * O, p->r_obs + r * O, O * sizeof(float));
+                memcpy(p->ws.prev_act + i * Araw, p->r_pact + r * Araw, Araw * sizeof(float));
+                memcpy(p->ws.act + i * Araw, p->r_act + r * Araw, Araw * sizeof(float));
+                p->ws.prev_rew[i] = p->r_prew[r];
+                p->ws.flags[i] = p->r_flags[r];
+                p->mb_adv[i] = p->r_adv[r];
+                p->mb_ret[i] = p->r_ret[r];
+                p->mb_logp[i] = p->r_logp[r];
+                p->mb_mask[i] = 1.0f;
+                nv++;
+            } else {
+                // padding after the trial's end: computed, masked out of the loss
+                memset(p->ws.obs + i * O, 0, O * sizeof(float));
+                memset(p->ws.prev_act + i * Araw, 0, Araw * sizeof(float));
+                memset(p->ws.act + i * Araw, 0, Araw * sizeof(float));
+                p->ws.prev_rew[i] = 0.0f;
+                p->ws.flags[i] = 0;
+                p->mb_adv[i] = 0.0f;
+                p->mb_ret[i] = 0.0f;
+                p->mb_logp[i] = 0.0f;
+                p->mb_mask[i] = 0.0f;
+            }
+        }
+    }
+    *n_valid = nv;
+    return T;
+}
+
+static int update(MrlPpo* p, MrlPpoStats* st) {
+    const MrlRunConfig* run = &p->run;
+    size_t N = p->N, P = p->net.n_params;
+    // valid units: windows that hold at least one step
+    size_t n_units = 0;
+    for (size_t s = 0; s < N; s++) {
+        for (size_t w = 0; w < p->n_win; w++) {
+            if ((size_t)p->r_len[s] > w * p->W) {
+                p->units[n_units++] = (int32_t)(s * p->n_win + w);
+            }
+        }
+    }
+    // advantage normalisation over every valid step (fixed order, double sums)
+    if (run->norm_adv) {
+        double s1 = 0.0, s2 = 0.0, n = 0.0;
+        for (size_t s = 0; s < N; s++) {
+            for (size_t t = 0; t < (size_t)p->r_len[s]; t++) {
+                double a = p->r_adv[t * N + s];
+                s1 += a;
+                s2 += a * a;
+                n += 1.0;
+            }
+        }
+        double mean = n > 0 ? s1 / n : 0.0;
+        double var = n > 1 ? (s2 - n * mean * mean) / (n - 1.0) : 0.0;
+        double sd = sqrt(var > 0.0 ? var : 0.0) + 1e-8;
+        for (size_t s = 0; s < N; s++) {
+            for (size_t t = 0; t < (size_t)p->r_len[s]; t++) {
+                p->r_adv[t * N + s] = (float)((p->r_adv[t * N + s] - mean) / sd);
+            }
+        }
+    }
+    double frac = run->total_steps > 0 ? (double)p->steps / (double)run->total_steps : 0.0;
+    double lr = run->lr;
+    if (strcmp(run->lr_schedule, "linear") == 0) {
+        lr *= frac < 1.0 ? 1.0 - frac : 0.0;
+    }
+    st->lr = lr;
+    size_t n_mb = (size_t)run->minibatches;
+    if (n_mb > n_units) {
+        n_mb = n_units;
+    }
+    double flops_row = mrl_rl2_flops_per_row(&p->net);
+    int32_t epochs_run = 0;
+    for (int32_t epoch = 0; epoch < run->epochs; epoch++) {
+        // Fisher-Yates shuffle of the units
+        for (size_t i = n_units; i > 1; i--) {
+            size_t j = mrl_rng_below(&p->shuffle_rng, (uint32_t)i);
+            int32_t tmp = p->units[i - 1];
+            p->units[i - 1] = p->units[j];
+            p->units[j] = tmp;
+        }
+        double kl_sum = 0.0, kl_n = 0.0, pl_sum = 0.0, vl_sum = 0.0, ent_sum = 0.0, clip_n = 0.0;
+        for (size_t mb = 0; mb < n_mb; mb++) {
+            size_t lo = mb * n_units / n_mb, hi = (mb + 1) * n_units / n_mb;
+            size_t B = hi - lo, nv = 0;
+            size_t T = gather(p, lo, hi, &nv);
+            if (nv == 0) {
+                continue;
+            }
+            mrl_rl2_forward(&p->net, &p->ws, p->params, T, B);
+            float inv = 1.0f / (float)nv;
+            float eps = (float)run->clip;
+            for (size_t i = 0; i < T * B; i++) {
+                float mask = p->mb_mask[i];
+                if (mask == 0.0f) {
+                    p->ws.dlogp_a[i] = 0.0f;
+                    p->ws.dent[i] = 0.0f;
+                    p->ws.dv[i] = 0.0f;
+                    continue;
+                }
+                float lr_ = p->ws.logp_a[i] - p->mb_logp[i];
+                float ratio = expf(lr_);
+                float adv = p->mb_adv[i];
+                float s1 = ratio * adv;
+                float rc = ratio < 1.0f - eps ? 1.0f - eps : (ratio > 1.0f + eps ? 1.0f + eps : ratio);
+                float s2 = rc * adv;
+                // loss = -min(s1, s2); its gradient flows only through the unclipped branch
+                p->ws.dlogp_a[i] = s1 <= s2 ? -adv * ratio * inv : 0.0f;
+                clip_n += s1 <= s2 ? 0.0 : 1.0;
+                pl_sum += -(double)(s1 < s2 ? s1 : s2);
+                float dvv = p->ws.v[i] - p->mb_ret[i];
+                vl_sum += 0.5 * (double)dvv * (double)dvv;
+                p->ws.dv[i] = (float)run->vf_coef * dvv * inv;
+                p->ws.dent[i] = -(float)run->ent_coef * inv;
+                ent_sum += p->ws.ent[i];
+                kl_sum += (double)(ratio - 1.0f) - (double)lr_;
+                kl_n += 1.0;
+            }
+            memset(p->grad, 0, P * sizeof(float));
+            mrl_rl2_backward(&p->net, &p->ws, p->params, p->grad, T, B);
+            double gn = mrl_nn_global_norm(p->grad, P);
+            st->grad_norm = gn;
+            if (run->max_grad_norm > 0.0 && gn > run->max_grad_norm) {
+                mrl_nn_scale(p->grad, (float)(run->max_grad_norm / gn), P);
+            }
+            p->adam_t++;
+            mrl_nn_adam_update(p->params, p->m, p->v, p->grad, (float)lr, (float)run->adam_beta1,
+                               (float)run->adam_beta2, (float)run->adam_eps, p->adam_t, P);
+            st->update_flops += 3.0 * flops_row * (double)(T * B);
+        }
+        epochs_run++;
+        double kl = kl_n > 0 ? kl_sum / kl_n : 0.0;
+        st->approx_kl = kl;
+        st->policy_loss = kl_n > 0 ? pl_sum / kl_n : 0.0;
+        st->value_loss = kl_n > 0 ? vl_sum / kl_n : 0.0;
+        st->entropy = kl_n > 0 ? ent_sum / kl_n : 0.0;
+        st->clip_frac = kl_n > 0 ? clip_n / kl_n : 0.0;
+        if (run->target_kl > 0.0 && kl > 1.5 * run->target_kl) {
+            break;
+        }
+    }
+    st->epochs_run = epochs_run;
+    return MRL_OK;
+}
+
+int mrl_ppo_replay_check(MrlPpo* p, double* max_dlogp, double* max_dv, char* err) {
+    MrlPpoStats st;
+    memset(&st, 0, sizeof st);
+    int rc = rollout(p, &st, err);
+    if (rc != MRL_OK) {
+        return rc;
+    }
+    size_t n_units = 0;
+    for (size_t s = 0; s < p->N; s++) {
+        for (size_t w = 0; w < p->n_win; w++) {
+            if ((size_t)p->r_len[s] > w * p->W) {
+                p->units[n_units++] = (int32_t)(s * p->n_win + w);
+            }
+        }
+    }
+    *max_dlogp = 0.0;
+    *max_dv = 0.0;
+    for (size_t lo = 0; lo < n_units; lo += p->B_mb) {
+        size_t hi = lo + p->B_mb < n_units ? lo + p->B_mb : n_units, nv = 0;
+        size_t T = gather(p, lo, hi, &nv);
+        mrl_rl2_forward(&p->net, &p->ws, p->params, T, hi - lo);
+        for (size_t i = 0; i < T * (hi - lo); i++) {
+            if (p->mb_mask[i] == 0.0f) {
+                continue;
+            }
+            double dl = fabs((double)p->ws.logp_a[i] - (double)p->mb_logp[i]);
+            *max_dlogp = dl > *max_dlogp ? dl : *max_dlogp;
+        }
+        // values: the rollout's are in r_val; recover them through the returns (ret - adv)
+        for (size_t b = 0; b < hi - lo; b++) {
+            size_t u = (size_t)p->units[lo + b];
+            size_t s = u / p->n_win, w = u % p->n_win;
+            for (size_t t = 0; t < T; t++) {
+                size_t i = t * (hi - lo) + b;
+                if (p->mb_mask[i] == 0.0f) {
+                    continue;
+                }
+                double dv = fabs((double)p->ws.v[i] - (double)p->r_val[(w * p->W + t) * p->N + s]);
+                *max_dv = dv > *max_dv ? dv : *max_dv;
+            }
+        }
+    }
+    return MRL_OK;
+}
+
+int mrl_ppo_iterate(MrlPpo* p, MrlPpoStats* st, char* err) {
+    memset(st, 0, sizeof *st);
+    double t0 = now_seconds();
+    int rc = rollout(p, st, err);
+    if (rc != MRL_OK) {
+        return rc;
+    }
+    double t1 = now_seconds();
+    rc = update(p, st);
+    if (rc != MRL_OK) {
+        return rc;
+    }
+    double t2 = now_seconds();
+    p->iteration++;
+    st->iteration = p->iteration;
+    st->steps = p->steps;
+    st->trials = p->trials;
+    st->rollout_seconds = t1 - t0;
+    st->update_seconds = t2 - t1;
+    return MRL_OK;
+}
+
+// ---- checkpoints: the state is serialised by ckpt.c through these accessors ----
+
+int mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** params, size_t* n_params,
+                     uint64_t* config_hash);
+
+int mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** params, size_t* n_params,
+                     uint64_t* config_hash) {
+    counters[0] = &p->iteration;
+    counters[1] = &p->steps;
+    counters[2] = &p->trials;
+    counters[3] = &p->adam_t;
+    rngs[0] = &p->shuffle_rng;
+    rngs[1] = &p->task_rng;
+    *params = p->block; // params | grad | m | v; the checkpoint stores params, m and v
+    *n_params = p->net.n_params;
+    *config_hash = p->config_hash;
+    return MRL_OK;
+}

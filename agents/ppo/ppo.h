@@ -1,0 +1,143 @@
+// ppo/ppo.h — the PPO trainer of the RL² agent: rollouts of whole trials on
+// MrlTrialSlots, GAE(λ) over each trial, clipped surrogate + value loss +
+// entropy bonus, Adam with global-norm clipping, optional KL early stop and a
+// linear learning-rate schedule; checkpoints that make a resumed run
+// byte-identical to an uninterrupted one.
+//
+// The value function's episode is the TRIAL (RL²): an episode end inside a
+// trial is not a terminal — the advantage flows into the next episode's
+// first step, whose input carries the previous reward and the episode-start
+// flag. The trial's end is terminal (the meta-objective is the total reward
+// of the K episodes: nothing follows). A trial cut before its end by a
+// rollout horizon (`max_trial_steps`, below the trial's natural length) is a
+// truncation: its last step bootstraps from the value of the observation
+// that followed. Termination never bootstraps. See mrl_ppo_gae.
+//
+//     MrlPpo* ppo = mrl_ppo_new(&run, &api, &train_set, config_hash, NULL, err);
+//     while (!mrl_ppo_done(ppo)) {
+//         MrlPpoStats st;
+//         if (mrl_ppo_iterate(ppo, &st, err) != MRL_OK) ...;
+//         mrl_ppo_save(ppo, "ckpt/last.ckpt", err);
+//     }
+//     mrl_ppo_free(ppo);
+//
+// Tests: tests/test_ppo.c (GAE by hand, determinism, resume, corrupt checkpoints, learning).
+#ifndef METARL_PPO_H
+#define METARL_PPO_H
+
+#include <stdint.h>
+
+#include "metarl/agent.h"
+#include "metarl/config.h"
+#include "metarl/plugin.h"
+#include "metarl/tasks.h"
+#include "metarl/trials.h"
+#include "rl2/rl2_net.h"
+#include "rl2/rl2_policy.h"
+
+// How a trial's sequence ends (mrl_ppo_gae).
+#define MRL_PPO_END_TERMINAL 0  // nothing follows: the value after the last step is 0
+#define MRL_PPO_END_TRUNCATED 1 // cut by a horizon: the value after the last step is v_boot
+
+// GAE over one trial of L steps (rewards rew, values val). Writes advantages adv
+// (L) and returns ret = adv + val (L). Episode ends inside the trial are not
+// terminals. `end` is MRL_PPO_END_*; v_boot is used only for TRUNCATED.
+void mrl_ppo_gae(float* adv, float* ret, const float* rew, const float* val, size_t L, int end,
+                 float v_boot, double gamma, double lambda);
+
+// Options that are not part of the config (tests, benchmarks).
+typedef struct MrlPpoOptions {
+    int32_t max_trial_steps; // rollout horizon per trial (0: the trial's natural length)
+    int32_t quiet;           // 1: print nothing (memory estimate)
+} MrlPpoOptions;
+
+// Statistics of one iteration.
+typedef struct MrlPpoStats {
+    int64_t iteration;      // 1-based, after the update
+    int64_t steps;          // agent steps so far
+    int64_t trials;         // trials so far
+    double mean_return;     // mean trial return of this iteration's rollouts
+    double mean_length;     // mean trial length (steps)
+    double policy_loss;     // last epoch's mean surrogate loss
+    double value_loss;
+    double entropy;
+    double approx_kl;       // mean of (ratio - 1) - log ratio, last minibatch
+    double clip_frac;
+    double grad_norm;       // before clipping, last minibatch
+    double lr;
+    int32_t epochs_run;     // < train.epochs when the KL limit stopped early
+    double rollout_seconds;
+    double update_seconds;
+    double update_flops;    // FLOPs of the network GEMM work in the update (estimate)
+} MrlPpoStats;
+
+typedef struct MrlPpo MrlPpo;
+
+// Creates a trainer for `run` (agent.*, train.*, seed, threads, episodes) on the
+// plugin `api` with tasks from `train_set` (borrowed; must outlive the trainer).
+// config_hash identifies the config in checkpoints. opts may be NULL.
+MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTaskSet* train_set,
+                    uint64_t config_hash, const MrlPpoOptions* opts, char* err);
+
+// Runs one iteration: rollouts of train.batch_trials trials, then the update.
+int mrl_ppo_iterate(MrlPpo* ppo, MrlPpoStats* stats, char* err);
+
+// For tests: runs one rollout (advancing the trainer's counters) and replays
+// every trial through the training forward pass (whole sequences or BPTT
+// windows from the stored hidden states); reports the largest difference of
+// the taken actions' log-probabilities and of the values from the rollout's.
+int mrl_ppo_replay_check(MrlPpo* ppo, double* max_dlogp, double* max_dv, char* err);
+
+// 1 when train.steps agent steps have been taken.
+int mrl_ppo_done(const MrlPpo* ppo);
+
+// Iterations done, agent steps done.
+int64_t mrl_ppo_iteration(const MrlPpo* ppo);
+int64_t mrl_ppo_steps(const MrlPpo* ppo);
+
+// Bytes of memory the trainer allocated (printed at start).
+size_t mrl_ppo_memory(const MrlPpo* ppo);
+
+// The network and its parameters (borrowed).
+const MrlRl2Net* mrl_ppo_net(const MrlPpo* ppo);
+const float* mrl_ppo_params(const MrlPpo* ppo);
+
+// Serialises the whole training state (see ppo/ckpt.c for the format) into a
+// new buffer (*out, *n). The caller frees *out.
+int mrl_ppo_serialize(const MrlPpo* ppo, uint8_t** out, size_t* n, char* err);
+
+// Writes the checkpoint atomically to `path`.
+int mrl_ppo_save(const MrlPpo* ppo, const char* path, char* err);
+
+// Restores the training state from `path`. A missing, truncated, corrupt or
+// mismatched (config hash, parameter count) file is refused with one line in
+// `err` naming the path; the trainer is left unchanged then.
+int mrl_ppo_load(MrlPpo* ppo, const char* path, char* err);
+
+void mrl_ppo_free(MrlPpo* ppo);
+
+// ---- checkpoint files (ppo/ckpt.c) ----
+
+#define MRL_CKPT_MAGIC "MRLCKPT1"
+#define MRL_CKPT_VERSION 1
+
+// The header fields of a checkpoint.
+typedef struct MrlCkptInfo {
+    uint32_t version;
+    uint64_t config_hash;
+    uint64_t n_params;
+    int64_t iteration;
+    int64_t steps;
+    int64_t trials;
+} MrlCkptInfo;
+
+// CRC-32 (IEEE, as zlib's crc32) of n bytes, continuing from `crc` (start with 0).
+uint32_t mrl_crc32(uint32_t crc, const void* data, size_t n);
+
+// Reads and verifies a checkpoint file (magic, version, size, CRC) into a new
+// buffer; fills `info` and points *params at the parameters inside *buf (the
+// caller frees *buf). Used by the rl2 agent to act from a run's checkpoint.
+int mrl_ckpt_read(const char* path, MrlCkptInfo* info, uint8_t** buf, const float** params,
+                  char* err);
+
+#endif // METARL_PPO_H

@@ -1,0 +1,191 @@
+// rl2/rl2_net.h — the RL² network: per-step input = encoded observation ++
+// previous action ++ previous reward ++ episode-start flag, a GRU or LSTM,
+// optional layer norm, then a policy head (categorical logits or Gaussian
+// mean with a state-independent log-std) and a value head.
+//
+// Parameters live in one contiguous buffer carved from one size table (the
+// MRL_RL2_PARAMS X-macro below); the gradient buffer and the Adam moments
+// use the same layout. Sequences are time-major (T, B, ...): the input
+// projection is one GEMM over all T*B rows, only h . W_hh runs per step, and
+// the weight gradients are GEMMs over T*B rows.
+//
+//     MrlRl2Net net;
+//     mrl_rl2_net_init(&net, &info, &run, err);            // dims and layout
+//     float* p = calloc(net.n_params, sizeof(float));
+//     mrl_rl2_net_init_params(&net, p, seed);
+//     MrlRl2Ws ws; mrl_rl2_ws_init(&ws, &net, T, B, err); // all scratch, sized once
+//     ... fill ws.obs, ws.prev_act, ws.prev_rew, ws.flags, ws.act, ws.h0 ...
+//     mrl_rl2_forward(&net, &ws, p, T, B);                  // ws.logp_a, ws.ent, ws.v
+//     ... set ws.dlogp_a, ws.dent, ws.dv ...
+//     mrl_rl2_backward(&net, &ws, p, grad, T, B);           // grad += dL/dparams
+//
+// The same functions exist for double (`_f64`, MrlRl2Ws64) for the
+// whole-network gradient check (tests/test_rl2.c).
+#ifndef METARL_RL2_NET_H
+#define METARL_RL2_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metarl/config.h"
+#include "metarl/plugin.h"
+
+#define MRL_RL2_ENC_ONEHOT 1 // DISCRETE observations: one-hot of the index
+#define MRL_RL2_ENC_VECTOR 2 // BOX observations of rank < 3: tanh(linear) (or raw when embed 0)
+#define MRL_RL2_ENC_IMAGE 3  // BOX observations of rank 3 (H, W, C): conv-relu-conv-relu-fc-relu
+
+// Conv encoder shape for images (fixed): two 3x3 stride-2 convolutions.
+#define MRL_RL2_CONV1 16
+#define MRL_RL2_CONV2 32
+#define MRL_RL2_CONV_K 3
+#define MRL_RL2_CONV_S 2
+
+typedef struct MrlRl2Dims {
+    int32_t enc;        // MRL_RL2_ENC_*
+    int32_t lstm;       // 1: LSTM cell; 0: GRU
+    int32_t layer_norm; // 1: layer norm on h before the heads
+    int32_t act_discrete; // 1: categorical head; 0: Gaussian head
+    size_t O;           // floats per raw observation row
+    size_t n_obs;       // ONEHOT: number of observation values
+    size_t ih, iw, ic;  // IMAGE: input height, width, channels
+    size_t h1, w1;      // IMAGE: after conv1
+    size_t h2, w2;      // IMAGE: after conv2
+    size_t flat;        // IMAGE: h2 * w2 * CONV2
+    size_t E;           // width of the observation features in the step input
+    size_t enc_params;  // 1 when the encoder has parameters (VECTOR with embed, IMAGE)
+    size_t A;           // policy outputs: number of actions (discrete) or action floats (box)
+    size_t Araw;        // floats per raw action row (1 for discrete)
+    size_t I;           // step input width = E + A + 2
+    size_t H;           // hidden units
+    size_t G;           // gate width: 3H (GRU) or 4H (LSTM)
+    float act_low, act_high; // box action bounds (for clipping what the env receives)
+} MrlRl2Dims;
+
+// The parameter table: X(name, n_floats). Sizes are 0 for parts a
+// configuration does not use. Shapes (row-major):
+#define MRL_RL2_PARAMS(X, d)                                                                       \
+    X(enc_w, (d)->enc == MRL_RL2_ENC_VECTOR && (d)->enc_params ? (d)->E * (d)->O : 0) /* (E,O) */ \
+    X(enc_b, (d)->enc == MRL_RL2_ENC_VECTOR && (d)->enc_params ? (d)->E : 0)                      \
+    X(c1_w, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV1 * 9 * (d)->ic : 0) /* (16,3,3,C) */    \
+    X(c1_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV1 : 0)                                    \
+    X(c2_w, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 * 9 * MRL_RL2_CONV1 : 0) /* (32,3,3,16) */ \
+    X(c2_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 : 0)                                    \
+    X(fc_w, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E * (d)->flat : 0) /* (E, flat) */              \
+    X(fc_b, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E : 0)                                           \
+    X(w_ih, (d)->G * (d)->I)                                    /* (G, I) */                      \
+    X(b_ih, (d)->G)                                             /* (G) */                         \
+    X(w_hh, (d)->G * (d)->H)                                    /* (G, H) */                      \
+    X(b_hh, (d)->lstm ? 0 : (d)->G)                             /* (3H) GRU only */               \
+    X(ln_g, (d)->layer_norm ? (d)->H : 0)                       /* (H) */                         \
+    X(ln_b, (d)->layer_norm ? (d)->H : 0)                       /* (H) */                         \
+    X(pi_w, (d)->A * (d)->H)                                    /* (A, H) */                      \
+    X(pi_b, (d)->A)                                             /* (A) */                         \
+    X(log_std, (d)->act_discrete ? 0 : (d)->A)                  /* (A) Gaussian only */           \
+    X(v_w, (d)->H)                                              /* (1, H) */                      \
+    X(v_b, 1)                                                   /* (1) */
+
+typedef struct MrlRl2Layout {
+#define MRL_RL2_FIELD(name, size) size_t name;
+    MRL_RL2_PARAMS(MRL_RL2_FIELD, (const MrlRl2Dims*)0)
+#undef MRL_RL2_FIELD
+} MrlRl2Layout;
+
+typedef struct MrlRl2Net {
+    MrlRl2Dims d;
+    MrlRl2Layout off;  // offset of each tensor in the parameter buffer
+    MrlRl2Layout size; // number of floats of each tensor
+    size_t n_params;   // total floats
+} MrlRl2Net;
+
+// Scratch and activations for sequences of up to T x B rows (one type R).
+// Inputs (filled by the caller, time-major):
+//   obs (T, B, O), prev_act (T, B, Araw), prev_rew (T, B), flags (T, B) MRL_SLOT_* bits,
+//   act (T, B, Araw) the actions taken (for log-probabilities), h0, c0 (B, H).
+// Outputs of forward: logp (T, B, A) log-softmax (discrete) or mean (box),
+//   logp_a (T, B), ent (T, B), v (T, B), h_all (T+1, B, H).
+// Inputs of backward: dlogp_a, dent, dv (T, B).
+#define MRL_RL2_WS_FIELDS(R)                                                                       \
+    size_t T_max, B_max;                                                                           \
+    float* obs;                                                                                    \
+    float* prev_act;                                                                               \
+    float* prev_rew;                                                                               \
+    int32_t* flags;                                                                                \
+    float* act;                                                                                    \
+    R* h0;                                                                                         \
+    R* c0;                                                                                         \
+    R* x;     /* (TB, I) step inputs */                                                            \
+    R* obsr;  /* (TB, O) observations as R */                                                      \
+    R* enc;   /* (TB, E) encoder output (VECTOR/IMAGE with parameters) */                          \
+    R* a1;    /* (TB, h1*w1*16) conv1 output */                                                    \
+    R* a2;    /* (TB, flat) conv2 output */                                                        \
+    R* col;   /* conv scratch */                                                                   \
+    R* dcol;  /* conv scratch */                                                                   \
+    R* xproj; /* (TB, G) */                                                                        \
+    R* h_all; /* (T+1, B, H) */                                                                    \
+    R* c_all; /* (T+1, B, H) LSTM */                                                               \
+    R* gates; /* (TB, 4H) */                                                                       \
+    R* tc;    /* (TB, H) LSTM */                                                                   \
+    R* rnn_ws; /* (B, 4H) forward scratch */                                                       \
+    R* y;     /* (TB, H) head input (layer norm output or h) */                                    \
+    R* ln_mean; /* (TB) */                                                                         \
+    R* ln_rstd; /* (TB) */                                                                         \
+    R* logp;  /* (TB, A) */                                                                        \
+    R* logp_a; /* (TB) */                                                                          \
+    R* ent;   /* (TB) */                                                                           \
+    R* v;     /* (TB) */                                                                           \
+    R* dlogp_a; /* (TB) */                                                                         \
+    R* dent;  /* (TB) */                                                                           \
+    R* dv;    /* (TB) */                                                                           \
+    R* dlogits; /* (TB, A) */                                                                      \
+    R* dy;    /* (TB, H) */                                                                        \
+    R* dh;    /* (TB, H) */                                                                        \
+    R* dxproj; /* (TB, G) */                                                                       \
+    R* dx;    /* (TB, I) */                                                                        \
+    R* denc;  /* (TB, E) */                                                                        \
+    R* da1;   /* (TB, h1*w1*16) */                                                                 \
+    R* da2;   /* (TB, flat) */                                                                     \
+    R* rnn_bws; /* backward scratch: (TB*3H + 4*B*H) */                                            \
+    size_t bytes; /* total bytes allocated */                                                      \
+    void* block;  /* the one allocation all pointers point into */
+
+typedef struct MrlRl2Ws {
+    MRL_RL2_WS_FIELDS(float)
+} MrlRl2Ws;
+
+typedef struct MrlRl2Ws64 {
+    MRL_RL2_WS_FIELDS(double)
+} MrlRl2Ws64;
+
+// Fills net->d and the layout from the env's spaces and the agent config
+// (run->cell, hidden, embed, layer_norm). Returns MRL_OK or MRL_EINVAL with text.
+int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig* run, char* err);
+
+// Writes initial parameters (uniform fan-in scaling, small policy weights,
+// LSTM forget bias 1, layer norm gain 1) drawn from (seed, MRL_DOMAIN_INIT).
+void mrl_rl2_net_init_params(const MrlRl2Net* net, float* params, uint64_t seed);
+
+// Bytes of a workspace for T x B (for the memory estimate).
+size_t mrl_rl2_ws_bytes(const MrlRl2Net* net, size_t T, size_t B, size_t real_size);
+
+// Allocates a workspace for sequences of up to T x B. Returns MRL_OK or MRL_ENOMEM.
+int mrl_rl2_ws_init(MrlRl2Ws* ws, const MrlRl2Net* net, size_t T, size_t B, char* err);
+int mrl_rl2_ws_init_f64(MrlRl2Ws64* ws, const MrlRl2Net* net, size_t T, size_t B, char* err);
+void mrl_rl2_ws_release(MrlRl2Ws* ws);
+void mrl_rl2_ws_release_f64(MrlRl2Ws64* ws);
+
+// Forward over T steps of B sequences starting from ws->h0 (and c0). T <= T_max, B <= B_max.
+// Does not allocate.
+void mrl_rl2_forward(const MrlRl2Net* net, MrlRl2Ws* ws, const float* params, size_t T, size_t B);
+void mrl_rl2_forward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* params, size_t T,
+                         size_t B);
+
+// Backward of the last forward: adds dL/dparams into grad given ws->dlogp_a, dent, dv.
+void mrl_rl2_backward(const MrlRl2Net* net, MrlRl2Ws* ws, const float* params, float* grad,
+                      size_t T, size_t B);
+void mrl_rl2_backward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* params,
+                          double* grad, size_t T, size_t B);
+
+// Multiply-adds of one forward step per row (for FLOP accounting).
+double mrl_rl2_flops_per_row(const MrlRl2Net* net);
+
+#endif // METARL_RL2_NET_H

@@ -1,0 +1,357 @@
+// test_ppo.c — the PPO trainer: GAE on hand-computed examples (episode ends
+// inside a trial are not terminals; the trial end is; truncation bootstraps),
+// byte-identical checkpoints for the same config + seed (+ any thread count),
+// resume == uninterrupted, corrupt/truncated/mismatched checkpoints refused
+// with one line, and learning on a two-armed bandit, evaluated through the
+// rl2 agent. Run: ctest -R test_ppo.
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "metarl/eval.h"
+#include "metarl/util.h"
+#include "ppo/ppo.h"
+#include "rl2/rl2_agent.h"
+#include "support/bandit_env.h"
+#include "support/spec.h"
+
+// ---- GAE by hand ----
+
+static void test_gae_hand_computed(void** state) {
+    (void)state;
+    // one trial of three steps (e.g. three one-step episodes); gamma 0.9, lambda 0.8
+    float rew[3] = {1.0f, 0.0f, 2.0f}, val[3] = {0.5f, 0.4f, 0.3f}, adv[3], ret[3];
+    // terminal trial end: d2 = 2 - 0.3 = 1.7; d1 = 0 + 0.9*0.3 - 0.4 = -0.13;
+    // d0 = 1 + 0.9*0.4 - 0.5 = 0.86; A2 = 1.7, A1 = -0.13 + 0.72*1.7 = 1.094,
+    // A0 = 0.86 + 0.72*1.094 = 1.64768
+    mrl_ppo_gae(adv, ret, rew, val, 3, MRL_PPO_END_TERMINAL, 123.0f, 0.9, 0.8);
+    assert_true(fabsf(adv[2] - 1.7f) < 1e-6f);
+    assert_true(fabsf(adv[1] - 1.094f) < 1e-6f);
+    assert_true(fabsf(adv[0] - 1.64768f) < 1e-6f);
+    assert_true(fabsf(ret[0] - (1.64768f + 0.5f)) < 1e-6f);
+    // truncated trial end bootstraps from v_boot = 1: d2 = 2 + 0.9 - 0.3 = 2.6,
+    // A1 = -0.13 + 0.72*2.6 = 1.742, A0 = 0.86 + 0.72*1.742 = 2.11424
+    mrl_ppo_gae(adv, ret, rew, val, 3, MRL_PPO_END_TRUNCATED, 1.0f, 0.9, 0.8);
+    assert_true(fabsf(adv[2] - 2.6f) < 1e-6f);
+    assert_true(fabsf(adv[1] - 1.742f) < 1e-6f);
+    assert_true(fabsf(adv[0] - 2.11424f) < 1e-5f);
+    // gamma = lambda = 1: the return of the first step is the whole trial's reward, i.e.
+    // the episode boundaries inside the trial do not cut the return
+    mrl_ppo_gae(adv, ret, rew, val, 3, MRL_PPO_END_TERMINAL, 0.0f, 1.0, 1.0);
+    assert_true(fabsf(ret[0] - 3.0f) < 1e-6f);
+    assert_true(fabsf(ret[1] - 2.0f) < 1e-6f);
+}
+
+// ---- a small trainer on the test bandit ----
+
+typedef struct {
+    MrlSetSpec spec;
+    MrlTaskSet set;
+    MrlRunConfig run;
+} Setup;
+
+static void setup_bandit(Setup* s, int32_t threads, int32_t pulls) {
+    char err[MRL_MSG_MAX];
+    double k = 2;
+    s->spec = test_spec("train", MRL_SET_TRAIN, 500, 5, &k, 1);
+    assert_int_equal(mrl_taskset_init(&s->set, &s->spec, &tb_api, NULL, 0, err), MRL_OK);
+    MrlRunConfig* r = &s->run;
+    memset(r, 0, sizeof *r);
+    strcpy(r->name, "t");
+    r->seed = 7;
+    r->threads = threads;
+    r->episodes = pulls;
+    strcpy(r->agent_kind, "rl2");
+    strcpy(r->cell, "gru");
+    r->hidden = 16;
+    strcpy(r->algo, "ppo");
+    r->total_steps = 1000000;
+    r->batch_trials = 64;
+    r->minibatches = 4;
+    r->epochs = 3;
+    r->gamma = 0.99;
+    r->lambda = 0.3;
+    r->clip = 0.2;
+    r->vf_coef = 0.5;
+    r->ent_coef = 0.01;
+    r->lr = 3e-3;
+    strcpy(r->lr_schedule, "constant");
+    r->adam_beta1 = 0.9;
+    r->adam_beta2 = 0.999;
+    r->adam_eps = 1e-5;
+    r->max_grad_norm = 0.5;
+    r->norm_adv = 1;
+    r->checkpoint_every = 1;
+}
+
+static MrlPpo* new_ppo(Setup* s) {
+    char err[MRL_MSG_MAX];
+    MrlPpoOptions opt = {.quiet = 1};
+    MrlPpo* p = mrl_ppo_new(&s->run, &tb_api, &s->set, 0x1234, &opt, err);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+    }
+    assert_non_null(p);
+    return p;
+}
+
+static void iterate(MrlPpo* p, int n) {
+    char err[MRL_MSG_MAX];
+    for (int i = 0; i < n; i++) {
+        MrlPpoStats st;
+        assert_int_equal(mrl_ppo_iterate(p, &st, err), MRL_OK);
+        assert_true(isfinite(st.policy_loss) && isfinite(st.value_loss));
+    }
+}
+
+static void bytes_of(MrlPpo* p, uint8_t** b, size_t* n) {
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_ppo_serialize(p, b, n, err), MRL_OK);
+}
+
+static void test_ppo_same_seed_same_bytes(void** state) {
+    (void)state;
+    Setup s1, s2, s3;
+    setup_bandit(&s1, 1, 5);
+    setup_bandit(&s2, 1, 5);
+    setup_bandit(&s3, 2, 5);
+    MrlPpo *a = new_ppo(&s1), *b = new_ppo(&s2), *c = new_ppo(&s3);
+    iterate(a, 2);
+    iterate(b, 2);
+    iterate(c, 2);
+    uint8_t *ba, *bb, *bc;
+    size_t na, nb, nc;
+    bytes_of(a, &ba, &na);
+    bytes_of(b, &bb, &nb);
+    bytes_of(c, &bc, &nc);
+    assert_int_equal(na, nb);
+    assert_memory_equal(ba, bb, na);
+    // the thread count changes nothing either (streams belong to trials, not threads)
+    assert_int_equal(na, nc);
+    assert_memory_equal(ba, bc, na);
+    // and training changed the parameters (a different seed gives other bytes)
+    Setup s4;
+    setup_bandit(&s4, 1, 5);
+    s4.run.seed = 8;
+    MrlPpo* d = new_ppo(&s4);
+    iterate(d, 2);
+    uint8_t* bd;
+    size_t nd;
+    bytes_of(d, &bd, &nd);
+    assert_int_equal(na, nd);
+    assert_true(memcmp(ba, bd, na) != 0);
+    free(ba), free(bb), free(bc), free(bd);
+    mrl_ppo_free(a), mrl_ppo_free(b), mrl_ppo_free(c), mrl_ppo_free(d);
+    mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set), mrl_taskset_release(&s3.set);
+    mrl_taskset_release(&s4.set);
+}
+
+static void tmp_path(char* out, size_t n, const char* name) {
+    snprintf(out, n, "%s/test_ppo_%d_%s", MRL_BINARY_DIR, (int)getpid(), name);
+}
+
+static void test_ppo_resume_equals_uninterrupted(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX], path[MRL_PATH_MAX];
+    tmp_path(path, sizeof path, "resume.ckpt");
+    Setup s1, s2;
+    setup_bandit(&s1, 1, 4);
+    setup_bandit(&s2, 1, 4);
+    s1.run.bptt = 3; // also exercise truncated-BPTT windows from stored hidden states
+    s2.run.bptt = 3;
+    MrlPpo* full = new_ppo(&s1);
+    iterate(full, 4);
+    MrlPpo* first = new_ppo(&s2);
+    iterate(first, 2);
+    assert_int_equal(mrl_ppo_save(first, path, err), MRL_OK);
+    mrl_ppo_free(first);
+    MrlPpo* resumed = new_ppo(&s2);
+    assert_int_equal(mrl_ppo_load(resumed, path, err), MRL_OK);
+    assert_int_equal(mrl_ppo_iteration(resumed), 2);
+    iterate(resumed, 2);
+    uint8_t *a, *b;
+    size_t na, nb;
+    bytes_of(full, &a, &na);
+    bytes_of(resumed, &b, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    assert_int_equal(mrl_ppo_iteration(resumed), 4);
+    free(a), free(b);
+    unlink(path);
+    mrl_ppo_free(full), mrl_ppo_free(resumed);
+    mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
+}
+
+// loading `bytes` must fail with one line containing `what`, leaving the trainer unchanged
+static void expect_refused(MrlPpo* p, const char* path, const uint8_t* bytes, size_t n,
+                           const char* what) {
+    char err[MRL_MSG_MAX] = "";
+    assert_int_equal(mrl_file_write_atomic(path, bytes, n, err), MRL_OK);
+    uint8_t *before, *after;
+    size_t nb, na;
+    bytes_of(p, &before, &nb);
+    int rc = mrl_ppo_load(p, path, err);
+    assert_true(rc != MRL_OK);
+    if (!strstr(err, what)) {
+        fprintf(stderr, "expected '%s' in: %s\n", what, err);
+    }
+    assert_non_null(strstr(err, what));
+    assert_null(strchr(err, '\n'));
+    assert_non_null(strstr(err, path));
+    bytes_of(p, &after, &na);
+    assert_int_equal(na, nb);
+    assert_memory_equal(before, after, na);
+    free(before), free(after);
+}
+
+static void test_ppo_bad_checkpoints_refused(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX], path[MRL_PATH_MAX], bad[MRL_PATH_MAX];
+    tmp_path(path, sizeof path, "good.ckpt");
+    tmp_path(bad, sizeof bad, "bad.ckpt");
+    Setup s;
+    setup_bandit(&s, 1, 3);
+    MrlPpo* p = new_ppo(&s);
+    iterate(p, 1);
+    assert_int_equal(mrl_ppo_save(p, path, err), MRL_OK);
+    uint8_t* good;
+    size_t n;
+    bytes_of(p, &good, &n);
+    MrlPpo* q = new_ppo(&s); // a fresh trainer to load into
+    uint8_t* b = malloc(n);
+    // truncated anywhere: in the header and in the payload
+    expect_refused(q, bad, good, 50, "truncated");
+    expect_refused(q, bad, good, n - 1, "truncated");
+    expect_refused(q, bad, good, 0, "bad magic");
+    // a flipped bit anywhere is caught (magic, version, CRC, size, payload)
+    size_t offs[] = {0, 9, 13, 17, 30, 45, 80, 104, n / 2, n - 1};
+    const char* whats[] = {"bad magic", "version", "CRC", "truncated", "CRC",
+                           "CRC",       "CRC",     "CRC", "CRC",       "CRC"};
+    for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++) {
+        memcpy(b, good, n);
+        b[offs[i]] ^= 0x10;
+        expect_refused(q, bad, b, n, whats[i]);
+    }
+    // a different config
+    Setup s2;
+    setup_bandit(&s2, 1, 3);
+    MrlPpoOptions opt = {.quiet = 1};
+    MrlPpo* other = mrl_ppo_new(&s2.run, &tb_api, &s2.set, 0x9999, &opt, err);
+    assert_non_null(other);
+    assert_int_equal(mrl_ppo_load(other, path, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "different config"));
+    // a missing file
+    unlink(bad);
+    assert_true(mrl_ppo_load(q, bad, err) != MRL_OK);
+    assert_non_null(strstr(err, bad));
+    // the good file still loads
+    assert_int_equal(mrl_ppo_load(q, path, err), MRL_OK);
+    uint8_t* c;
+    size_t nc;
+    bytes_of(q, &c, &nc);
+    assert_memory_equal(c, good, n);
+    free(good), free(b), free(c);
+    unlink(path);
+    mrl_ppo_free(p), mrl_ppo_free(q), mrl_ppo_free(other);
+    mrl_taskset_release(&s.set), mrl_taskset_release(&s2.set);
+}
+
+static void test_ppo_rollout_matches_training_forward(void** state) {
+    (void)state;
+    // the step-by-step rollout and the sequence forward of training compute the same
+    // policy: long trials, whole sequences and BPTT windows, GRU and LSTM
+    char err[MRL_MSG_MAX];
+    const char* cells[2] = {"gru", "lstm"};
+    int bptts[2] = {0, 7};
+    for (int c = 0; c < 2; c++) {
+        for (int b = 0; b < 2; b++) {
+            Setup s;
+            setup_bandit(&s, 1, 60);
+            strcpy(s.run.cell, cells[c]);
+            s.run.bptt = bptts[b];
+            s.run.hidden = 24;
+            MrlPpo* p = new_ppo(&s);
+            iterate(p, 2); // trained parameters, not only the initial ones
+            double dl = 0, dv = 0;
+            assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
+            if (dl > 1e-4 || dv > 1e-4) {
+                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], bptts[b], dl, dv);
+            }
+            assert_true(dl < 1e-4);
+            assert_true(dv < 1e-4);
+            mrl_ppo_free(p);
+            mrl_taskset_release(&s.set);
+        }
+    }
+}
+
+// mean trial return of `agent` on 200 held-out bandits, 10 pulls each
+static double eval_agent(MrlAgent* agent) {
+    char err[MRL_MSG_MAX];
+    double k = 2;
+    MrlSetSpec spec = test_spec("test", MRL_SET_TEST, 200, 77, &k, 1);
+    MrlTaskSet set;
+    assert_int_equal(mrl_taskset_init(&set, &spec, &tb_api, NULL, 0, err), MRL_OK);
+    MrlEvalSet out;
+    int rc = mrl_eval_set(&out, &set, agent, 10, 1, 50, 1, 3, err);
+    if (rc != MRL_OK) {
+        fprintf(stderr, "%s\n", err);
+    }
+    assert_int_equal(rc, MRL_OK);
+    MrlStat tr, im;
+    mrl_eval_trial_stats(&tr, &im, &out);
+    mrl_eval_set_free(&out);
+    mrl_taskset_release(&set);
+    return tr.mean;
+}
+
+static void test_ppo_learns_two_armed_bandit(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    Setup s;
+    setup_bandit(&s, 1, 10);
+    s.run.hidden = 32;
+    s.run.batch_trials = 128;
+    MrlPpo* p = new_ppo(&s);
+    MrlPpoStats st = {0}, first = {0};
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(mrl_ppo_iterate(p, &st, err), MRL_OK);
+        if (i == 0) {
+            first = st;
+        }
+    }
+    // random play earns 5 of 10 pulls on average; E[max(p1, p2)] * 10 = 6.67
+    printf("first iteration %.3f, last %.3f\n", first.mean_return, st.mean_return);
+    assert_true(st.mean_return > first.mean_return + 0.4);
+    MrlAgent* agent = mrl_rl2_agent_new(&s.run, mrl_ppo_params(p), mrl_ppo_net(p)->n_params, 0, err);
+    assert_non_null(agent);
+    double trained = eval_agent(agent);
+    agent->free(agent);
+    MrlAgent* rnd = mrl_agent_new("random", &s.run, err);
+    double random = eval_agent(rnd);
+    rnd->free(rnd);
+    printf("held-out: trained %.3f, random %.3f\n", trained, random);
+    assert_true(trained > random + 0.4);
+    mrl_ppo_free(p);
+    mrl_taskset_release(&s.set);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gae_hand_computed),
+        cmocka_unit_test(test_ppo_same_seed_same_bytes),
+        cmocka_unit_test(test_ppo_resume_equals_uninterrupted),
+        cmocka_unit_test(test_ppo_bad_checkpoints_refused),
+        cmocka_unit_test(test_ppo_rollout_matches_training_forward),
+        cmocka_unit_test(test_ppo_learns_two_armed_bandit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
