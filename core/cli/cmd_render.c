@@ -6,21 +6,18 @@
 //   metarl render configs/maze_snail.yaml --actions 2,2,0,2 --scale 10
 // Files: <out>/<set>_<task>.txt, <set>_<task>_first_person.png,
 // <set>_<task>_top_down.png; <out> defaults to <out root>/<run name>/render.
-// Tested by tests/cli (the command) and tests/test_png.c (the PNG writer).
+// Tested by tests/test_render.c (the command) and tests/test_png.c (the PNG writer).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
-#include "metarl/config.h"
-#include "metarl/config_find.h"
 #include "metarl/eval.h"
-#include "metarl/host.h"
 #include "metarl/png.h"
-#include "metarl/tasks.h"
+#include "metarl/run.h"
 #include "metarl/util.h"
 
-#define MAX_OVERRIDES 64
 #define MAX_ACTIONS 100000
 #define TEXT_MAX (1 << 20)
 
@@ -103,66 +100,44 @@ static int parse_actions(const char* s, int* out, int max) {
 
 int mrl_cmd_render(int argc, char** argv) {
     char err[MRL_MSG_MAX] = "";
-    const char* config = NULL;
     const char* set_name = "test";
     const char* out = NULL;
     const char* actions_arg = NULL;
+    const char* task_arg = NULL;
+    const char* scale_arg = NULL;
     long task_index = 0, scale = 8;
-    const char* overrides[MAX_OVERRIDES];
-    int n_overrides = 0;
-    for (int i = 1; i < argc; i++) {
-        const char* a = argv[i];
-        char* end = NULL;
-        if (strcmp(a, "--set") == 0 && i + 1 < argc) {
-            set_name = argv[++i];
-        } else if (strcmp(a, "--task") == 0 && i + 1 < argc) {
-            task_index = strtol(argv[++i], &end, 10);
-            if (*end || task_index < 0) {
-                fprintf(stderr, "metarl render: error: --task wants a task index >= 0\n");
-                return MRL_EXIT_BAD_INPUT;
-            }
-        } else if (strcmp(a, "--scale") == 0 && i + 1 < argc) {
-            scale = strtol(argv[++i], &end, 10);
-            if (*end || scale < 1 || scale > 64) {
-                fprintf(stderr, "metarl render: error: --scale wants 1..64\n");
-                return MRL_EXIT_BAD_INPUT;
-            }
-        } else if (strcmp(a, "--out") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(a, "--actions") == 0 && i + 1 < argc) {
-            actions_arg = argv[++i];
-        } else if (a[0] == '-') {
-            fprintf(stderr,
-                    "metarl render: error: unknown option '%s' (see 'metarl help render')\n", a);
-            return MRL_EXIT_BAD_INPUT;
-        } else if (strchr(a, '=')) {
-            if (n_overrides == MAX_OVERRIDES) {
-                fprintf(stderr, "metarl render: error: too many overrides\n");
-                return MRL_EXIT_BAD_INPUT;
-            }
-            overrides[n_overrides++] = a;
-        } else if (!config) {
-            config = a;
-        } else {
-            fprintf(stderr, "metarl render: error: unexpected argument '%s'\n", a);
+    const MrlOpt opts[] = {
+        {"--set", 1, &set_name}, {"--task", 1, &task_arg},       {"--scale", 1, &scale_arg},
+        {"--out", 1, &out},      {"--actions", 1, &actions_arg},
+    };
+    MrlArgs args;
+    if (mrl_args_parse(&args, argc, argv, opts, (int)(sizeof opts / sizeof opts[0])) != 0) {
+        return MRL_EXIT_BAD_INPUT;
+    }
+    if (args.n_pos != 1) {
+        fprintf(stderr, "metarl render: error: expected one CONFIG (see 'metarl help render')\n");
+        return MRL_EXIT_BAD_INPUT;
+    }
+    const char* config = args.pos[0];
+    char* end = NULL;
+    if (task_arg) {
+        task_index = strtol(task_arg, &end, 10);
+        if (*end || task_index < 0) {
+            fprintf(stderr, "metarl render: error: --task wants a task index >= 0\n");
             return MRL_EXIT_BAD_INPUT;
         }
     }
-    if (!config) {
-        fprintf(stderr, "metarl render: error: missing CONFIG (see 'metarl help render')\n");
-        return MRL_EXIT_BAD_INPUT;
+    if (scale_arg) {
+        scale = strtol(scale_arg, &end, 10);
+        if (*end || scale < 1 || scale > 64) {
+            fprintf(stderr, "metarl render: error: --scale wants 1..64\n");
+            return MRL_EXIT_BAD_INPUT;
+        }
     }
 
     int status = MRL_EXIT_BAD_INPUT;
-    MrlConfig* cfg = NULL;
-    MrlPlugin pl;
-    memset(&pl, 0, sizeof pl);
-    MrlTaskSet tests[MRL_MAX_TEST_SETS];
-    int n_tests_built = 0;
-    MrlTaskSet train;
-    int train_built = 0;
-    uint64_t* exclude = NULL;
-    int64_t n_exclude = 0;
+    MrlRun run;
+    int run_open = 0;
     void* state = NULL;
     void* task = NULL;
     float* obs = NULL;
@@ -188,49 +163,24 @@ int mrl_cmd_render(int argc, char** argv) {
         }
     }
 
-    cfg = mrl_config_load(config, overrides, n_overrides, err);
-    if (!cfg) {
+    // the config, the plugin and every task set, as a run would build them
+    if (mrl_run_open(&run, config, args.overrides, args.n_overrides, err) != MRL_OK) {
         fprintf(stderr, "%s\n", err);
         goto done;
     }
-    char where[MRL_PATH_MAX + 64];
-    mrl_config_where(cfg, mrl_config_find(cfg, "env.plugin"), where, sizeof where);
-    if (mrl_plugin_open(&pl, cfg->run.plugin, where, err) != MRL_OK ||
-        mrl_config_bind_plugin(cfg, &pl.api, err) != MRL_OK) {
-        fprintf(stderr, "%s\n", err);
-        goto done;
-    }
-    const MrlEnvApi* api = &pl.api;
-
-    // the held-out sets, then the training set without their tasks: the same
-    // task values a run would use
-    for (int k = 0; k < cfg->run.n_tests; k++) {
-        if (mrl_taskset_init(&tests[k], &cfg->run.tests[k], api, NULL, 0, err) != MRL_OK) {
-            fprintf(stderr, "%s\n", err);
-            goto done;
+    run_open = 1;
+    const MrlEnvApi* api = &run.plugin.api;
+    const MrlTaskSet* set = strcmp(set_name, "train") == 0 ? &run.train : NULL;
+    for (int k = 0; k < run.n_tests; k++) {
+        if (strcmp(run.tests[k].spec->name, set_name) == 0) {
+            set = &run.tests[k];
         }
-        n_tests_built++;
-    }
-    const MrlTaskSet* set = NULL;
-    for (int k = 0; k < n_tests_built; k++) {
-        if (strcmp(tests[k].spec->name, set_name) == 0) {
-            set = &tests[k];
-        }
-    }
-    if (strcmp(set_name, "train") == 0) {
-        if (mrl_taskset_collect(tests, n_tests_built, &exclude, &n_exclude, err) != MRL_OK ||
-            mrl_taskset_init(&train, &cfg->run.train, api, exclude, n_exclude, err) != MRL_OK) {
-            fprintf(stderr, "%s\n", err);
-            goto done;
-        }
-        train_built = 1;
-        set = &train;
     }
     if (!set) {
         fprintf(stderr, "metarl render: error: no task set '%s' in %s (sets: train", set_name,
                 config);
-        for (int k = 0; k < n_tests_built; k++) {
-            fprintf(stderr, ", %s", tests[k].spec->name);
+        for (int k = 0; k < run.n_tests; k++) {
+            fprintf(stderr, ", %s", run.tests[k].spec->name);
         }
         fprintf(stderr, ")\n");
         goto done;
@@ -240,6 +190,7 @@ int mrl_cmd_render(int argc, char** argv) {
                 set_name, (long long)set->count);
         goto done;
     }
+    const MrlConfig* cfg = run.cfg;
 
     // one instance of the task, reset as the evaluator would for trial `task_index`
     status = MRL_EXIT_FAILED;
@@ -304,7 +255,9 @@ int mrl_cmd_render(int argc, char** argv) {
     if (out) {
         snprintf(dir, sizeof dir, "%s", out);
     } else {
-        snprintf(dir, sizeof dir, "%s/%s/render", cfg->run.out_root, cfg->run.name);
+        char base[MRL_PATH_MAX + MRL_NAME_MAX + 2];
+        mrl_run_dir(&run, NULL, base, sizeof base);
+        snprintf(dir, sizeof dir, "%s/render", base);
     }
     if (mrl_mkdirs(dir, err) != MRL_OK) {
         fprintf(stderr, "%s\n", err);
@@ -339,8 +292,8 @@ int mrl_cmd_render(int argc, char** argv) {
     }
     status = MRL_EXIT_OK;
 done:
-    if (state_inited && pl.api.release) {
-        pl.api.release(state);
+    if (state_inited && run.plugin.api.release) {
+        run.plugin.api.release(state);
     }
     free(state);
     free(task);
@@ -348,14 +301,8 @@ done:
     free(act);
     free(text);
     free(actions);
-    free(exclude);
-    if (train_built) {
-        mrl_taskset_release(&train);
+    if (run_open) {
+        mrl_run_close(&run);
     }
-    for (int k = 0; k < n_tests_built; k++) {
-        mrl_taskset_release(&tests[k]);
-    }
-    mrl_plugin_close(&pl);
-    mrl_config_free(cfg);
     return status;
 }
