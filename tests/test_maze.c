@@ -430,10 +430,10 @@ static void test_maze_config_sets_disjoint(void** unused) {
     // every large task is a 5-room maze, every small one a 3-room maze
     for (int64_t i = 0; i < 1000; i++) {
         const MazeTask* t =
-            (const MazeTask*)(tests[1].tasks + (size_t)i * tests[1].info.task_bytes);
+            (const MazeTask*)(tests[1].tasks + (size_t)i * mrl_taskset_stride(&tests[1]));
         assert_int_equal(t->rooms, 5);
         assert_int_equal(t->horizon, 1000);
-        t = (const MazeTask*)(train.tasks + (size_t)i * train.info.task_bytes);
+        t = (const MazeTask*)(train.tasks + (size_t)i * mrl_taskset_stride(&train));
         assert_int_equal(t->rooms, 3);
     }
     // small mazes repeat whole tasks now and then (192 layouts × 72 start/goal

@@ -47,7 +47,7 @@ static double reference_sps(const MrlEnvApi* api, const MrlTaskSet* set, double 
             steps++;
             if (term || trunc) {
                 task = (task + 1) % set->count;
-                api->reset(state, obs, set->tasks + (size_t)task * set->info.task_bytes, &rng, err);
+                api->reset(state, obs, set->tasks + (size_t)task * mrl_taskset_stride(set), &rng, err);
             }
         }
         t1 = now_s();
