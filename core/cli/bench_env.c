@@ -196,26 +196,6 @@ done:
     return rc;
 }
 
-static void cpu_model(char* out, size_t n) {
-    snprintf(out, n, "unknown");
-    FILE* f = fopen("/proc/cpuinfo", "r");
-    if (!f) {
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            const char* c = strchr(line, ':');
-            if (c) {
-                snprintf(out, n, "%s", c + 2);
-                out[strcspn(out, "\n")] = 0;
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
-
 int mrl_bench_env(int argc, char** argv) {
     char err[MRL_MSG_MAX] = "";
     if (argc < 2) {
@@ -306,7 +286,7 @@ int mrl_bench_env(int argc, char** argv) {
     }
 
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    mrl_cli_cpu_model(cpu, sizeof cpu);
     mrl_buf_printf(&md, "# metarl bench env %s\n\n", api->name);
     mrl_buf_printf(&md, "Command: `metarl bench env");
     for (int i = 1; i < argc; i++) {
