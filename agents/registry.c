@@ -9,6 +9,7 @@
 
 MrlAgent* mrl_agent_random_new(char* err);
 MrlAgent* mrl_agent_oracle_new(char* err);
+MrlAgent* mrl_agent_explorer_new(char* err);
 
 typedef struct AgentRow {
     const char* kind;
@@ -25,6 +26,11 @@ static MrlAgent* make_oracle(const MrlRunConfig* run, char* err) {
     return mrl_agent_oracle_new(err);
 }
 
+static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_explorer_new(err);
+}
+
 // the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt)
 static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
     char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
@@ -35,10 +41,11 @@ static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
 static const AgentRow rows[] = {
     {"random", make_random},
     {"oracle", make_oracle},
+    {"explorer", make_explorer}, // maze only: maps in episode 1, shortest known path after
     {"rl2", make_rl2},
 };
 
-const char* const mrl_agent_kinds[] = {"random", "oracle", "rl2", NULL};
+const char* const mrl_agent_kinds[] = {"random", "oracle", "explorer", "rl2", NULL};
 
 MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

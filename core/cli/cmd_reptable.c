@@ -361,7 +361,9 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
             const char* what = strncmp(aerr, "error: ", 7) == 0 ? aerr + 7 : aerr;
             return mrl_fail(err, MRL_EINVAL, "%s: error: row '%s': %s", row->where, row->name, what);
         }
-        rc = dry ? MRL_OK : eval_row(row, base, agent, err);
+        // the row's own sets: the same tasks (same_sets above), built with the row's
+        // overrides, so env settings such as the maze's oracle tables take effect
+        rc = dry ? MRL_OK : eval_row(row, &r, agent, err);
         agent->free(agent);
     } else {
         rc = mrl_run_open(&r, row->train, o.v, o.n, err);

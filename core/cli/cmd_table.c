@@ -10,12 +10,14 @@ int mrl_cmd_eval(int argc, char** argv);
 int mrl_cmd_bench(int argc, char** argv);
 int mrl_cmd_train(int argc, char** argv);
 int mrl_cmd_reptable(int argc, char** argv);
+int mrl_cmd_render(int argc, char** argv);
 extern const char mrl_plugins_usage[];
 extern const char mrl_check_usage[];
 extern const char mrl_eval_usage[];
 extern const char mrl_bench_usage[];
 extern const char mrl_cmd_train_usage[];
 extern const char mrl_reptable_usage[];
+extern const char mrl_render_usage[];
 
 const MrlCommand mrl_commands[] = {
     {"plugins", "list plugins, show one, or check one's conformance", mrl_plugins_usage,
@@ -26,5 +28,7 @@ const MrlCommand mrl_commands[] = {
     {"table", "run every row of a reproduction table on the same held-out tasks",
      mrl_reptable_usage, mrl_cmd_reptable},
     {"bench", "the project's benchmarks (results to a file)", mrl_bench_usage, mrl_cmd_bench},
+    {"render", "show a task: text view, first-person and top-down PNG", mrl_render_usage,
+     mrl_cmd_render},
     {NULL, NULL, NULL, NULL},
 };
