@@ -1,14 +1,15 @@
 // registry.c — creates built-in agents by name (the `agent.kind` key and
 // `metarl eval --agent NAME`). Add an agent: write its constructor, add a row.
-#include <string.h>
-
 #include <stdio.h>
+#include <string.h>
 
 #include "metarl/agent.h"
 #include "metarl/util.h"
 #include "rl2/rl2_agent.h"
 
 MrlAgent* mrl_agent_random_new(char* err);
+MrlAgent* mrl_agent_oracle_new(char* err);
+MrlAgent* mrl_agent_explorer_new(char* err);
 
 typedef struct AgentRow {
     const char* kind;
@@ -18,6 +19,16 @@ typedef struct AgentRow {
 static MrlAgent* make_random(const MrlRunConfig* run, char* err) {
     (void)run;
     return mrl_agent_random_new(err);
+}
+
+static MrlAgent* make_oracle(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_oracle_new(err);
+}
+
+static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_explorer_new(err);
 }
 
 // the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt), sampling
@@ -36,11 +47,13 @@ static MrlAgent* make_rl2_greedy(const MrlRunConfig* run, char* err) {
 
 static const AgentRow rows[] = {
     {"random", make_random},
+    {"oracle", make_oracle},
+    {"explorer", make_explorer}, // maze only: maps in episode 1, shortest known path after
     {"rl2", make_rl2},
     {"rl2_greedy", make_rl2_greedy},
 };
 
-const char* const mrl_agent_kinds[] = {"random", "rl2", "rl2_greedy", NULL};
+const char* const mrl_agent_kinds[] = {"random", "oracle", "explorer", "rl2", "rl2_greedy", NULL};
 
 MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

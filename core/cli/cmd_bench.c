@@ -1,176 +1,54 @@
-// cmd_bench.c — `metarl bench <what> ...`: the project's benchmarks, results
-// appended to a file. Subcommands (add one: a function and a row in `benches`):
-//   train CONFIG [key=value ...] [--iterations N] [--out FILE]
-//       agent steps/s of full PPO iterations and the update's GFLOP/s against
-//       this machine's sgemm peak (agents/ppo/bench.c)
-// Tests: tests/test_cli_train.c (bench train on the test bandit).
+// cmd_bench.c — `metarl bench WHAT ...`: the project's benchmarks. Each writes
+// its figures to stdout and to a file. Add one: a function in bench_<what>.c
+// and a row in `benches`.
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "metarl/config.h"
-#include "metarl/host.h"
-#include "metarl/tasks.h"
-#include "metarl/util.h"
 #include "nn/nn.h"
-#include "ppo/bench.h"
 
-const char mrl_cmd_bench_usage[] =
-    "usage: metarl bench train CONFIG [key=value ...] [--iterations N] [--out FILE]\n"
+int mrl_bench_runner(int argc, char** argv);   // bench_runner.c
+int mrl_bench_train_cmd(int argc, char** argv); // bench_train.c
+int mrl_bench_env(int argc, char** argv);       // bench_env.c
+
+const char mrl_bench_usage[] =
+    "usage: metarl bench runner [PLUGIN ...] [--seconds S] [--out FILE]\n"
+    "       metarl bench train CONFIG [key=value ...] [--iterations N] [--out FILE]\n"
+    "       metarl bench env PLUGIN [key=value ...] [--sweep PARAM] [--seconds S]\n"
+    "                        [--tasks N] [--seed N] [--out FILE.md]\n"
     "\n"
-    "train: one warm-up and N (default 3) full PPO iterations of the config's RL² agent;\n"
-    "       reports agent steps/s and the update's achieved GFLOP/s against the\n"
-    "       single-thread sgemm peak measured in the same run. Appends a Markdown row\n"
-    "       to FILE (default results/bench/train.md).\n";
+    "runner: steps/s of the trial runner with the random agent, per plugin (all\n"
+    "        plugins on the search path by default), 1 and 2 threads, beside the\n"
+    "        plugin's bare step loop measured in the same run\n"
+    "train:  one warm-up and N (default 3) full PPO iterations of the config's RL²\n"
+    "        agent; agent steps/s and the update's achieved GFLOP/s against the\n"
+    "        single-thread sgemm peak measured in the same run; appends a Markdown\n"
+    "        row to FILE (default results/bench/train.md)\n"
+    "env:    steps/s of one env instance on one core (per CPU-second of the\n"
+    "        stepping thread) with random actions, resets included; sweeps the\n"
+    "        plugin's `obs` choices unless obs=... is given (--sweep none: no sweep).\n"
+    "        Writes results/bench/env_PLUGIN.md and .json (e.g. metarl bench env maze)\n"
+    "\n"
+    "Speeds are machine- and load-dependent: compare the ratios.\n";
 
-static void cpu_model(char* out, size_t n) {
-    snprintf(out, n, "unknown CPU");
-    FILE* f = fopen("/proc/cpuinfo", "r");
-    if (!f) {
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            char* c = strchr(line, ':');
-            if (c) {
-                c += 2;
-                c[strcspn(c, "\n")] = '\0';
-                snprintf(out, n, "%s", c);
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
-
-static int bench_train(int argc, char** argv) {
-    const char* path = NULL;
-    const char* out_path = "results/bench/train.md";
-    const char* overrides[256];
-    int n_over = 0;
-    int32_t iterations = 3;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
-            iterations = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "metarl bench train: error: unknown option '%s'\n", argv[i]);
-            return MRL_EXIT_BAD_INPUT;
-        } else if (strchr(argv[i], '=') && n_over < 256) {
-            overrides[n_over++] = argv[i];
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            fprintf(stderr, "metarl bench train: error: unexpected argument '%s'\n", argv[i]);
-            return MRL_EXIT_BAD_INPUT;
-        }
-    }
-    if (!path || iterations < 1) {
-        fputs(mrl_cmd_bench_usage, stderr);
-        return MRL_EXIT_BAD_INPUT;
-    }
-    char err[MRL_MSG_MAX] = "";
-    int code = MRL_EXIT_BAD_INPUT, have_set = 0;
-    MrlPlugin pl;
-    memset(&pl, 0, sizeof pl);
-    MrlTaskSet set;
-    MrlConfig* cfg = mrl_config_load(path, overrides, n_over, err);
-    if (!cfg || mrl_plugin_open(&pl, cfg->run.plugin, path, err) != MRL_OK ||
-        mrl_config_bind_plugin(cfg, &pl.api, err) != MRL_OK ||
-        mrl_taskset_init(&set, &cfg->run.train, &pl.api, NULL, 0, err) != MRL_OK) {
-        goto done;
-    }
-    have_set = 1;
-    code = MRL_EXIT_FAILED;
-    const MrlRunConfig* run = &cfg->run;
-    MrlBenchTrain b;
-    printf("bench train %s: %s %s %d, %d trials/iteration, BLAS %s; %d iterations...\n", path,
-           pl.api.name, run->cell, (int)run->hidden, (int)run->batch_trials, mrl_nn_blas_core(),
-           (int)iterations);
-    fflush(stdout);
-    if (mrl_bench_train(&b, run, &pl.api, &set, iterations, err) != MRL_OK) {
-        goto done;
-    }
-    // the peak is the best sgemm rate measured in this run, whichever shape gave it
-    double peak = b.peak_gflops > b.gru_gemm_gflops ? b.peak_gflops : b.gru_gemm_gflops;
-    char cpu[256], date[64];
-    cpu_model(cpu, sizeof cpu);
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M", gmtime(&now));
-    char line[2048];
-    snprintf(line, sizeof line,
-             "| %s | %s | %s %d | %d | %lld | %.0f | %.0f | %.1f | %.1f | %.1f | %.0f%% | %s | "
-             "%s |\n",
-             date, pl.api.name, run->cell, (int)run->hidden, (int)run->batch_trials,
-             (long long)b.steps, b.steps_per_s, b.rollout_steps_per_s, b.update_gflops,
-             b.gru_gemm_gflops, b.peak_gflops, 100.0 * b.update_gflops / peak, mrl_nn_blas_core(),
-             cpu);
-    printf("agent steps/s (full iterations): %.0f   rollout steps/s: %.0f\n", b.steps_per_s,
-           b.rollout_steps_per_s);
-    printf("update: %.1f GFLOP/s = %.0f%% of the sgemm peak %.1f GFLOP/s (sgemm 2048^3: %.1f, "
-           "recurrent-step shape: %.1f)\n",
-           b.update_gflops, 100.0 * b.update_gflops / peak, peak, b.peak_gflops, b.gru_gemm_gflops);
-    printf("memory %.1f MiB, %zu parameters\n", (double)b.memory_bytes / 1048576.0, b.n_params);
-    // append to the results file (with a header when new)
-    char dir[MRL_PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", out_path);
-    char* slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        if (mrl_mkdirs(dir, err) != MRL_OK) {
-            goto done;
-        }
-    }
-    int fresh = access(out_path, F_OK) != 0;
-    FILE* f = fopen(out_path, "a");
-    if (!f) {
-        snprintf(err, sizeof err, "%s: error: cannot open for appending", out_path);
-        goto done;
-    }
-    if (fresh) {
-        fprintf(
-            f,
-            "| date (UTC) | env | cell | trials/iter | steps | steps/s | rollout steps/s | "
-            "update GFLOP/s | step-shape sgemm | sgemm 2048^3 | update/best sgemm | BLAS | CPU |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    }
-    fputs(line, f);
-    fclose(f);
-    printf("appended to %s\n", out_path);
-    code = MRL_EXIT_OK;
-done:
-    if (code != MRL_EXIT_OK) {
-        fprintf(stderr, "%s\n", err[0] ? err : "metarl bench: error: failed");
-    }
-    if (have_set) {
-        mrl_taskset_release(&set);
-    }
-    mrl_plugin_close(&pl);
-    mrl_config_free(cfg);
-    return code;
-}
-
-typedef struct BenchRow {
+typedef struct Bench {
     const char* name;
     int (*run)(int argc, char** argv);
-} BenchRow;
+} Bench;
 
-static const BenchRow benches[] = {
-    {"train", bench_train},
+static const Bench benches[] = {
+    {"runner", mrl_bench_runner},
+    {"train", mrl_bench_train_cmd},
+    {"env", mrl_bench_env},
 };
 
 int mrl_cmd_bench(int argc, char** argv) {
     if (argc < 2) {
-        fputs(mrl_cmd_bench_usage, stderr);
+        fputs(mrl_bench_usage, stderr);
         return MRL_EXIT_BAD_INPUT;
     }
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
-        if (strcmp(argv[1], benches[i].name) == 0) {
+        if (strcmp(benches[i].name, argv[1]) == 0) {
             mrl_nn_blas_reexec(argc, argv);
             return benches[i].run(argc - 1, argv + 1);
         }

@@ -104,6 +104,10 @@ int mrl_plugin_validate_table(const MrlEnvApi* api, const char* file, char* err)
                             required[i].field);
         }
     }
+    if (api->reserved0 != 0 || api->reserved1 != 0) {
+        return mrl_fail(err, MRL_EINVAL,
+                        "%s: error: malformed plugin table: reserved fields must be zero", file);
+    }
     if (api->render_rgb && !api->render_size) {
         return mrl_fail(err, MRL_EINVAL,
                         "%s: error: malformed plugin table: render_rgb needs render_size", file);
@@ -127,6 +131,11 @@ int mrl_plugin_validate_table(const MrlEnvApi* api, const char* file, char* err)
                                 "%s: error: malformed parameter table: duplicate parameter '%s'",
                                 file, p->name);
             }
+        }
+        if ((p->flags & ~MRL_PARAM_SHAPE) != 0) {
+            return mrl_fail(err, MRL_EINVAL,
+                            "%s: error: malformed parameter table: '%s' has unknown flag bits 0x%x",
+                            file, p->name, (unsigned)p->flags);
         }
         if (p->kind < MRL_PARAM_INT || p->kind > MRL_PARAM_CHOICE) {
             return mrl_fail(err, MRL_EINVAL,

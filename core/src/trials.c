@@ -154,6 +154,7 @@ static void step_range(void* ctx, int64_t lo, int64_t hi) {
         const float* act = ts->action + s * A;
         float reward = 0.0f;
         int32_t term = MRL_TERM_NONE, trunc = 0;
+        e[0] = '\0';
         int rc = api->step(ts->state_ptrs[s], obs, &reward, &term, &trunc, act, &ts->env_rng[s], e);
         if (rc != MRL_OK) {
             ts->status[s] = rc;

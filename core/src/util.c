@@ -40,15 +40,6 @@ uint64_t mrl_hash_bytes(const void* data, size_t n, uint64_t seed) {
     return mrl_mix64(h ^ (uint64_t)n);
 }
 
-void mrl_rng_seed(MrlRng* rng, uint64_t seed, uint64_t stream) {
-    // pcg32_srandom_r: state 0, inc = 2*stream+1, step, add seed, step
-    rng->state = 0u;
-    rng->inc = (stream << 1u) | 1u;
-    mrl_rng_u32(rng);
-    rng->state += seed;
-    mrl_rng_u32(rng);
-}
-
 void mrl_rng_derive(MrlRng* rng, uint64_t seed, uint32_t domain, uint64_t a, uint64_t b,
                     uint64_t c) {
     // chain the tuple through the bijective mixer; two words: state seed, stream

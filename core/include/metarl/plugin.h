@@ -16,7 +16,10 @@
 //     };
 //     MRL_EXPORT const MrlEnvApi* mrl_plugin_entry(void) { return &api; }
 //
-// Build (out of tree): cc -shared -fPIC -I<prefix>/include coin.c -o coin.so
+// Build (out of tree, C99 or later):
+//     cc -std=c99 -O2 -shared -fPIC -fvisibility=hidden -I<prefix>/include coin.c -o coin.so -lm
+// (-fvisibility=hidden keeps every symbol but the entry point private; -lm is
+// needed by mrl_rng_normal.)
 //
 // ---- conventions ----
 // - Every fallible callback returns an `int32_t` status: MRL_OK (0) or a negative
@@ -33,8 +36,29 @@
 //   kinds and flags are int32_t with the #defines below.
 // - No global mutable state: everything an instance needs lives in its `state`
 //   block, so the host may run many instances on many threads. Callbacks on
-//   distinct states may run concurrently; the static functions `describe`,
-//   `task_sample` and `task_fingerprint` must be thread-safe.
+//   distinct states may run concurrently; callbacks on one state never
+//   overlap but may come from different threads over time. The functions
+//   that take no state (`mrl_plugin_entry`, `describe`, `task_sample`,
+//   `task_fingerprint`, `render_size`) must be thread-safe.
+// - Memory: the host aligns state and task blocks to 64 bytes. A state block
+//   never moves between `init` and `release` (the plugin may keep pointers
+//   into it). The host sets err[0] = 0 before a call; the plugin writes at
+//   most MRL_ERR_MAX-1 bytes plus a NUL, and `err` is ignored on MRL_OK.
+// - Parameters: `describe` and `init` receive the parameter vector of the
+//   task set. Only MRL_PARAM_SHAPE entries are guaranteed to equal those of
+//   every task later passed to `reset`; a parameter drawn per task (a YAML
+//   distribution) reaches the dynamics only through the task value, so
+//   `task_sample` must copy into the task whatever `reset`/`step` need.
+//   `max_episode_steps`, `reward_min` and `reward_max` must bound every task of
+//   the set. The host validates every value against the declared kind and
+//   range before any callback sees it; cross-parameter constraints are the
+//   plugin's to check in `describe` (MRL_EINVAL with text).
+// - Versioning: only MrlEnvApi (append-only, see struct_size) and
+//   MrlOracleInfo (which carries its own struct_size) grow within a major
+//   version. Every other struct (MrlParamDef, MrlSpace, MrlEnvInfo) is frozen
+//   for ABI major 1; new information arrives through new optional entries
+//   appended to MrlEnvApi. Entries added in a minor version are optional for
+//   both sides. Reserved fields must be zero.
 // - Randomness comes only from the `MrlRng` streams the host passes in (PCG32,
 //   inline below); never call rand(), srand() or read the clock.
 //
@@ -42,18 +66,24 @@
 //   describe(params)                      any time, any thread
 //   task_sample(task, params, rng)        any time, any thread
 //   init(state, params)                   once; state is zero-filled
-//   ┌─► reset(state, obs, task, rng)      starts an episode of `task`
-//   │   step(state, obs, ..., action, rng)* until terminated or truncated
-//   └── (next episode: reset again, with the same or another task)
+//   +-> reset(state, obs, task, rng)      starts an episode of `task`
+//   |   step(state, obs, ..., action, rng)* until terminated or truncated
+//   +-- (next episode: reset again, with the same or another task)
 //   release(state)                        once, if the plugin provides it
 // `step` is legal only after a successful `reset` and before the episode has
 // ended (a step that reported terminated or truncated ends it). Optional
 // capabilities (render_text, render_rgb, oracle) are legal whenever `step`
 // is, and also right after the episode ended, before the next `reset`.
+// The host never calls `reset` in the middle of an episode except to abandon
+// it, which a plugin must allow. If `init` fails, `release` is not called.
+// After `reset` or `step` returned an error, only `reset` and `release` are
+// legal. A plugin may (and the bundled ones do) return MRL_ESTATE for a call
+// out of order, but the host never relies on it.
 
 #ifndef METARL_PLUGIN_H
 #define METARL_PLUGIN_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,6 +118,7 @@ extern "C" {
 #define MRL_EPLUGIN (-4) // internal plugin failure
 #define MRL_EIO (-5)    // file system error (host only)
 #define MRL_EFORMAT (-6) // malformed input file (host only)
+#define MRL_ENOTSUP (-7) // an optional capability does not support this request (e.g. a view)
 
 // Size of the error buffer the host passes to every fallible callback.
 #define MRL_ERR_MAX 256
@@ -99,6 +130,9 @@ typedef struct MrlRng {
     uint64_t state; // current state
     uint64_t inc;   // stream selector; always odd
 } MrlRng;
+
+// Each draw below consumes 32-bit values of the stream: mrl_rng_u32 one,
+// mrl_rng_below one or more (rejection), mrl_rng_uniform two.
 
 // Returns the next uniformly distributed 32-bit value of `rng` and advances it.
 static inline uint32_t mrl_rng_u32(MrlRng* rng) {
@@ -127,17 +161,32 @@ static inline double mrl_rng_uniform(MrlRng* rng) {
     return (double)((hi << 26) | lo) * (1.0 / 9007199254740992.0);
 }
 
-// Returns a standard normal draw (Marsaglia's polar method; needs libm).
-// Inline so plugins and host draw normals identically.
+// Returns a standard normal draw (Marsaglia's polar method; needs libm; uses
+// four or more 32-bit draws). The sum of squares is written as an explicit
+// fma so that no compiler contraction setting changes the bits: plugins and
+// host draw identical normals given the same libm.
 static inline double mrl_rng_normal(MrlRng* rng) {
     for (;;) {
-        double u = 2.0 * mrl_rng_uniform(rng) - 1.0;
+        double u = 2.0 * mrl_rng_uniform(rng) - 1.0; // exact: scaling by 2 and subtracting 1
         double v = 2.0 * mrl_rng_uniform(rng) - 1.0;
-        double s = u * u + v * v;
+        double vv = v * v;
+        double s = fma(u, u, vv);
         if (s > 0.0 && s < 1.0) {
-            return u * __builtin_sqrt(-2.0 * __builtin_log(s) / s);
+            double f = sqrt(-2.0 * log(s) / s);
+            return u * f;
         }
     }
+}
+
+// Seeds `rng` from (seed, stream) exactly as the PCG reference
+// pcg32_srandom_r does. Plugins never need it (the host seeds every stream
+// it passes); it is here for standalone tests of a plugin.
+static inline void mrl_rng_seed(MrlRng* rng, uint64_t seed, uint64_t stream) {
+    rng->state = 0u;
+    rng->inc = (stream << 1u) | 1u;
+    (void)mrl_rng_u32(rng);
+    rng->state += seed;
+    (void)mrl_rng_u32(rng);
 }
 
 // ---- parameters ----
@@ -159,16 +208,18 @@ static inline double mrl_rng_normal(MrlRng* rng) {
 typedef struct MrlParamDef {
     const char* name;            // key in the YAML `env.params` map; [a-z0-9_]+, unique
     int32_t kind;                // MRL_PARAM_*
-    int32_t flags;               // MRL_PARAM_SHAPE or 0
+    int32_t flags;               // MRL_PARAM_SHAPE or 0; other bits must be zero
     double def;                  // default value (CHOICE: index; BOOL: 0 or 1)
-    double lo;                   // inclusive lower bound (INT, REAL)
-    double hi;                   // inclusive upper bound (INT, REAL)
-    const char* const* choices;  // CHOICE: NULL-terminated list of names; else NULL
+    double lo;                   // inclusive lower bound (INT, REAL); BOOL, CHOICE: 0
+    double hi;                   // inclusive upper bound (INT, REAL); BOOL, CHOICE: 0
+    const char* const* choices;  // CHOICE: NULL-terminated names, each [a-z0-9_]+; else NULL
     const char* help;            // one line of help, no trailing full stop needed
 } MrlParamDef;
 
 // ---- spaces ----
 
+// A DISCRETE observation is written as its index in one float; turning it
+// into a one-hot vector is the agent's business.
 #define MRL_SPACE_DISCRETE 1 // one value in {0, ..., n-1}, stored as one float
 #define MRL_SPACE_BOX 2      // `n` floats laid out row-major with `shape`
 
@@ -220,8 +271,9 @@ typedef struct MrlEnvInfo {
 typedef struct MrlOracleInfo {
     uint32_t struct_size; // sizeof(MrlOracleInfo) as the host knows it
     int32_t valid;        // MRL_ORACLE_* bits the plugin set
-    double value;         // optimal expected return from now to the end of the episode
-    double steps;         // fewest steps from now to success (INFINITY if unreachable)
+    double value;         // optimal expected undiscounted return from now to the end of the episode
+    double steps;         // fewest steps from now to success under the optimal policy, ignoring
+                          // chance (INFINITY if unreachable); 0 once the episode has ended
 } MrlOracleInfo;
 
 // ---- render views (optional capability) ----
@@ -247,7 +299,8 @@ typedef struct MrlEnvApi {
 
     int32_t n_params;           // number of entries in `params`, 0..64
     int32_t reserved1;          // zero
-    const MrlParamDef* params;  // parameter table; NULL iff n_params == 0
+    const MrlParamDef* params;  // parameter table; NULL iff n_params == 0 (then callbacks
+                                // receive params == NULL)
 
     // Reports spaces and sizes for the parameter vector `params`. Must be a pure
     // function of `params` restricted to MRL_PARAM_SHAPE entries for the spaces,
@@ -263,8 +316,9 @@ typedef struct MrlEnvApi {
     int32_t (*task_sample)(void* task, const double* params, MrlRng* rng, char* err);
 
     // Returns a 64-bit fingerprint of `task` that is equal for equal tasks and,
-    // with overwhelming probability, distinct for distinct ones. The host uses
-    // it to prove held-out tasks never appear in training. If NULL the host
+    // with overwhelming probability, distinct for distinct ones. `params` are
+    // those the task was sampled with. The host uses it to prove held-out
+    // tasks never appear in training. If NULL the host
     // hashes the task_bytes bytes of the task. (optional)
     uint64_t (*task_fingerprint)(const void* task, const double* params);
 
@@ -288,7 +342,11 @@ typedef struct MrlEnvApi {
     // observation, the reward and the two end flags. `*terminated` is one of
     // MRL_TERM_* (a terminal state: the value after it is zero); `*truncated`
     // is 1 when the episode was cut by its horizon or a time limit (the state
-    // is not terminal), else 0. Both may be set by one step, in which case
+    // is not terminal), else 0. The plugin sets it on the step that reaches
+    // max_episode_steps (the host also cuts an episode there, as a safety net,
+    // but a conforming plugin never relies on that). Success is a terminal
+    // outcome in ABI 1 (MRL_TERM_SUCCESS); reaching a goal without ending the
+    // episode will be reported through an optional entry of a later minor. Both may be set by one step, in which case
     // termination wins for learning. `rng` is the episode's stream (the same
     // stream `reset` received, advanced). Must not allocate. An action outside
     // the declared space returns MRL_EINVAL. (required)
@@ -296,11 +354,13 @@ typedef struct MrlEnvApi {
                     int32_t* truncated, const float* action, MrlRng* rng, char* err);
 
     // Writes a text picture of the current state into `buf` (at most `buf_size`
-    // bytes including the terminating NUL). (optional)
+    // bytes including the terminating NUL; lines end with '\n'). If the
+    // picture does not fit, writes a NUL-terminated prefix and returns MRL_OK.
+    // (optional)
     int32_t (*render_text)(const void* state, char* buf, uint64_t buf_size, char* err);
 
     // Reports the size of `view` (MRL_VIEW_*) for `params`; MRL_EINVAL if the
-    // view is not supported. (optional, with render_rgb)
+    // view is not supported (MRL_ENOTSUP is also accepted). (optional, with render_rgb)
     int32_t (*render_size)(int32_t* width, int32_t* height, const double* params, int32_t view,
                            char* err);
 
@@ -319,6 +379,19 @@ typedef struct MrlEnvApi {
 // static storage duration (never NULL). It may be called more than once and
 // must return the same table each time.
 typedef const MrlEnvApi* (*MrlPluginEntryFn)(void);
+
+// The entry point's declaration, so that a plugin compiled as C++ exports the
+// unmangled name and a C plugin gets a prototype.
+MRL_EXPORT const MrlEnvApi* mrl_plugin_entry(void);
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && defined(__LP64__)
+// The frozen layouts of ABI 1 on LP64 platforms.
+_Static_assert(sizeof(MrlParamDef) == 56, "MrlParamDef layout changed");
+_Static_assert(sizeof(MrlSpace) == 36, "MrlSpace layout changed");
+_Static_assert(sizeof(MrlEnvInfo) == 112, "MrlEnvInfo layout changed");
+_Static_assert(sizeof(MrlOracleInfo) == 24, "MrlOracleInfo layout changed");
+_Static_assert(sizeof(MrlEnvApi) == 144, "MrlEnvApi 1.0 layout changed");
+#endif
 
 #ifdef __cplusplus
 }

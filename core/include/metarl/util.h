@@ -25,8 +25,7 @@ uint64_t mrl_hash_bytes(const void* data, size_t n, uint64_t seed);
 // Returns splitmix64 of `x`: a bijective 64-bit mixer.
 uint64_t mrl_mix64(uint64_t x);
 
-// Seeds `rng` with PCG32's standard initialisation from (seed, stream).
-void mrl_rng_seed(MrlRng* rng, uint64_t seed, uint64_t stream);
+// (mrl_rng_seed, PCG32's standard seeding, is inline in metarl/plugin.h.)
 
 // Random-stream domains: every stream of a run is identified by
 // (run seed, domain, a, b, c) and seeded by mrl_rng_derive. Two distinct
