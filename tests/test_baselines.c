@@ -615,6 +615,24 @@ static void test_greedy_posterior_mean_plan(void** state) {
     assert_true(fabs(q[1] - (r01 + 0.25 * v0 + 0.75 * v1)) < 1e-12);
     a->free(a);
     mrl_config_free(cfg);
+    // TabulaRL's nearly empirical model: mu0 = 0 with precision 1e-4, alpha0 = 1e-4
+    const char* weak[] = {"agent.mdp_prior_mean=0", "agent.mdp_prior_precision=1e-4",
+                          "agent.mdp_prior_alpha=1e-4"};
+    cfg = load_run(weak, 3);
+    a = make("greedy", cfg);
+    assert_int_equal(a->begin(a, 1, &d.info, err), MRL_OK);
+    step1(a, &d, TRIAL, 0, 0, 0);
+    step1(a, &d, 0, 1, 1, 10.0f);
+    step1(a, &d, EPISODE, 0, 0, 1.0f);
+    q = mrl_baseline_mdp_q(a, 0);
+    assert_true(fabs(q[2 * 2 + 0 * 2 + 1] - 10.0 / (1.0 + 1e-4)) < 1e-12);
+    assert_true(fabs(q[2 * 2 + 0 * 2 + 0]) < 1e-12); // unvisited: 0
+    // (0, 1) moved to 1 once: probability (1e-4 + 1) / (2e-4 + 1) of going there again
+    double p1 = (1e-4 + 1.0) / (2e-4 + 1.0), v1w = 1.0 / (1.0 + 1e-4);
+    double v0w = 10.0 / (1.0 + 1e-4);
+    assert_true(fabs(q[1] - (v0w + (1.0 - p1) * v0w + p1 * v1w)) < 1e-9);
+    a->free(a);
+    mrl_config_free(cfg);
 }
 
 // ---- no allocation in act ----

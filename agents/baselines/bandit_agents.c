@@ -119,7 +119,7 @@ static void score_arms(BanditAgent* b, int32_t slot, MrlRng* rng) {
         break;
     case BL_BANDIT_OTS:
         for (int32_t i = 0; i < b->k; i++) {
-            double best = 0.0;
+            double best = (s[i] + 1.0) / (s[i] + f[i] + 2.0); // never below the mean
             for (int32_t j = 0; j < b->ots_samples; j++) {
                 double x = mrl_baseline_beta(rng, 1.0 + s[i], 1.0 + f[i]);
                 best = x > best ? x : best;

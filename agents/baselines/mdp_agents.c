@@ -10,12 +10,17 @@
 // (its reward still arrives, as prev_reward of the next episode's first step).
 // The last step of the trial's last episode is never recorded (no later act).
 //
-// Posterior (psrl, opsrl, beb, greedy, epsilon_greedy): the task distribution's own
-// prior, as the bandit agents use the bandit's Beta(1, 1):
-//   transitions P(. | s, a) ~ Dirichlet(1, ..., 1)  -> Dirichlet(1 + n(s, a, .))
-//   mean reward mu(s, a) ~ Normal(1, 1), known unit reward noise
-//                        -> Normal((1 + sum r) / (1 + n), 1 / (1 + n))
-// with n(s, a) the rewards observed for (s, a).
+// Posterior (psrl, opsrl, beb, greedy, epsilon_greedy), conjugate with known unit
+// reward noise:
+//   transitions P(. | s, a) ~ Dirichlet(alpha0, ..., alpha0) -> Dirichlet(alpha0 + n(s, a, .))
+//   mean reward mu(s, a) ~ Normal(mu0, 1 / tau0)
+//                        -> Normal((tau0 mu0 + sum r) / (tau0 + n), 1 / (tau0 + n))
+// with n(s, a) the rewards observed for (s, a). The defaults (agent.mdp_prior_mean
+// mu0 = 1, agent.mdp_prior_precision tau0 = 1, agent.mdp_prior_alpha alpha0 = 1) are
+// the RL² task distribution's own prior, as the bandit agents use the bandit's
+// Beta(1, 1). The RL² paper's baselines came from TabulaRL, whose defaults are
+// mu0 = 0, tau0 = 1, alpha0 = 1 (and tau0 = alpha0 = 1e-4, nearly the empirical
+// model, for its epsilon-greedy); set the keys to run those.
 //
 // Planning, at each episode start only (the policy is fixed within an episode):
 //   greedy          value iteration on the posterior-mean model; epsilon_greedy
@@ -50,8 +55,6 @@
 #define MDP_MAX_STATES 1000
 #define MDP_MAX_ACTIONS 1000
 #define MDP_MAX_HORIZON 100000
-#define PRIOR_MEAN 1.0      // mean of the Normal prior on mean rewards
-#define PRIOR_PRECISION 1.0 // its precision; the reward noise has precision 1
 
 typedef struct MdpAgent {
     int32_t tag;           // BL_TAG_MDP
@@ -61,6 +64,9 @@ typedef struct MdpAgent {
     double beb_beta;       // beb
     double ucrl_delta;     // ucrl2
     double ucrl_scale;     // ucrl2
+    double prior_mean;     // mu0: prior mean of each mean reward
+    double prior_prec;     // tau0: its precision (the reward noise has precision 1)
+    double prior_alpha;    // alpha0: Dirichlet weight of each next state
 
     int32_t n_slots, S, A, H;
     // per slot
@@ -121,14 +127,14 @@ static void model_mean(MdpAgent* m, int32_t slot) {
     const double* nr = m->nr + (size_t)slot * SA;
     const double* rsum = m->rsum + (size_t)slot * SA;
     for (size_t sa = 0; sa < SA; sa++) {
-        m->r[sa] = (PRIOR_MEAN * PRIOR_PRECISION + rsum[sa]) / (PRIOR_PRECISION + nr[sa]);
+        m->r[sa] = (m->prior_mean * m->prior_prec + rsum[sa]) / (m->prior_prec + nr[sa]);
         const double* c = cnt + sa * S;
-        double tot = (double)S;
+        double tot = (double)S * m->prior_alpha;
         for (size_t j = 0; j < S; j++) {
             tot += c[j];
         }
         for (size_t j = 0; j < S; j++) {
-            m->p[sa * S + j] = (1.0 + c[j]) / tot;
+            m->p[sa * S + j] = (m->prior_alpha + c[j]) / tot;
         }
     }
 }
@@ -139,11 +145,11 @@ static void model_sample(MdpAgent* m, int32_t slot, MrlRng* rng) {
     const double* nr = m->nr + (size_t)slot * SA;
     const double* rsum = m->rsum + (size_t)slot * SA;
     for (size_t sa = 0; sa < SA; sa++) {
-        double prec = PRIOR_PRECISION + nr[sa];
-        double mean = (PRIOR_MEAN * PRIOR_PRECISION + rsum[sa]) / prec;
+        double prec = m->prior_prec + nr[sa];
+        double mean = (m->prior_mean * m->prior_prec + rsum[sa]) / prec;
         m->r[sa] = mean + mrl_rng_normal(rng) / sqrt(prec);
         for (size_t j = 0; j < S; j++) {
-            m->alpha[j] = 1.0 + cnt[sa * S + j];
+            m->alpha[j] = m->prior_alpha + cnt[sa * S + j];
         }
         mrl_baseline_dirichlet(m->p + sa * S, rng, m->alpha, m->S);
     }
@@ -418,6 +424,9 @@ MrlAgent* bl_mdp_new(const char* name, int rule, const MrlRunConfig* run, double
     m->beb_beta = run->beb_beta;
     m->ucrl_delta = run->ucrl_delta > 0.0 ? run->ucrl_delta : 0.05;
     m->ucrl_scale = run->ucrl_scale;
+    m->prior_mean = run->mdp_prior_mean;
+    m->prior_prec = run->mdp_prior_precision > 0.0 ? run->mdp_prior_precision : 1.0;
+    m->prior_alpha = run->mdp_prior_alpha > 0.0 ? run->mdp_prior_alpha : 1.0;
     a->name = name;
     a->self = m;
     a->begin = mdp_begin;

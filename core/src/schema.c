@@ -107,6 +107,15 @@ const MrlSchemaRow mrl_schema_rows[] = {
      RUN(ucrl_delta), "ucrl2: confidence parameter delta of the reward and transition bounds"},
     {"agent.ucrl_scale", MRL_SK_REAL, 0, "1", 0, 100, NULL, RUN(ucrl_scale),
      "ucrl2: multiplier of both confidence widths (1 = the UCRL2 bounds)"},
+    {"agent.mdp_prior_mean", MRL_SK_REAL, 0, "1", -1e6, 1e6, NULL, RUN(mdp_prior_mean),
+     "psrl, opsrl, beb, greedy, epsilon_greedy (MDPs): prior mean of each mean reward "
+     "(the RL² task distribution's is 1)"},
+    {"agent.mdp_prior_precision", MRL_SK_REAL, MRL_SF_LO_OPEN, "1", 0, 1e6, NULL,
+     RUN(mdp_prior_precision),
+     "MDP agents: precision of that prior, in units of observations of unit-variance rewards"},
+    {"agent.mdp_prior_alpha", MRL_SK_REAL, MRL_SF_LO_OPEN, "1", 0, 1e6, NULL,
+     RUN(mdp_prior_alpha),
+     "MDP agents: Dirichlet prior weight of each next state (1 = the flat Dirichlet(1))"},
 
     {"train", MRL_SK_MAP, 0, NULL, 0, 0, NULL, NOF, "the meta-trainer"},
     {"train.algo", MRL_SK_CHOICE, 0, "ppo", 0, 0, algo_choices, RUN(algo), "algorithm"},

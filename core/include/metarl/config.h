@@ -138,6 +138,9 @@ typedef struct MrlRunConfig {
     double beb_beta;            // agent.beb_beta: BEB bonus beta / (1 + n(s, a))
     double ucrl_delta;          // agent.ucrl_delta: UCRL2 confidence parameter delta
     double ucrl_scale;          // agent.ucrl_scale: UCRL2 confidence-width multiplier
+    double mdp_prior_mean;      // agent.mdp_prior_mean: prior mean of MDP mean rewards
+    double mdp_prior_precision; // agent.mdp_prior_precision: its precision
+    double mdp_prior_alpha;     // agent.mdp_prior_alpha: Dirichlet weight of each next state
 } MrlRunConfig;
 
 // A loaded configuration: the tree, where it came from, and the validated values.
