@@ -10,6 +10,7 @@
 
 MrlAgent* mrl_agent_random_new(char* err);
 MrlAgent* mrl_agent_oracle_new(char* err);
+MrlAgent* mrl_agent_explorer_new(char* err);
 
 typedef struct AgentRow {
     const char* kind;
@@ -26,6 +27,11 @@ static MrlAgent* make_oracle(const MrlRunConfig* run, char* err) {
     return mrl_agent_oracle_new(err);
 }
 
+static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
+    (void)run;
+    return mrl_agent_explorer_new(err);
+}
+
 // the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt)
 static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
     char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
@@ -36,6 +42,7 @@ static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
 static const AgentRow rows[] = {
     {"random", make_random},
     {"oracle", make_oracle},
+    {"explorer", make_explorer}, // maze only: maps in episode 1, shortest known path after
     {"rl2", make_rl2},
     // classical baselines of the RL² bandit and MDP tables (agents/baselines)
     {"gittins", mrl_agent_gittins_new},
@@ -51,8 +58,10 @@ static const AgentRow rows[] = {
 };
 
 const char* const mrl_agent_kinds[] = {
-    "random",         "oracle", "rl2",  "gittins", "ts",    "ots", "ucb1",
-    "epsilon_greedy", "greedy", "psrl", "opsrl",   "ucrl2", "beb", NULL};
+    "random", "oracle", "explorer", "rl2",
+    // classical baselines (agents/baselines)
+    "gittins", "ts", "ots", "ucb1", "epsilon_greedy", "greedy", "psrl", "opsrl", "ucrl2", "beb",
+    NULL};
 
 MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

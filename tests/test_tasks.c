@@ -21,19 +21,19 @@ static void test_taskset_same_seed_same_tasks(void** state) {
     MrlTaskSet a, b;
     assert_int_equal(mrl_taskset_init(&a, &spec, &mock_api, NULL, 0, err), MRL_OK);
     assert_int_equal(mrl_taskset_init(&b, &spec, &mock_api, NULL, 0, err), MRL_OK);
-    assert_memory_equal(a.tasks, b.tasks, 100 * sizeof(MockTask));
+    assert_memory_equal(a.tasks, b.tasks, 100 * mrl_taskset_stride(&a));
     assert_memory_equal(a.fingerprints, b.fingerprints, 100 * sizeof(uint64_t));
     // another seed or another set name gives other tasks
     MrlSetSpec other = spec;
     other.seed = 8;
     MrlTaskSet c;
     assert_int_equal(mrl_taskset_init(&c, &other, &mock_api, NULL, 0, err), MRL_OK);
-    assert_memory_not_equal(a.tasks, c.tasks, 100 * sizeof(MockTask));
+    assert_memory_not_equal(a.tasks, c.tasks, 100 * mrl_taskset_stride(&a));
     MrlSetSpec renamed = spec;
     snprintf(renamed.name, sizeof renamed.name, "large");
     MrlTaskSet d;
     assert_int_equal(mrl_taskset_init(&d, &renamed, &mock_api, NULL, 0, err), MRL_OK);
-    assert_memory_not_equal(a.tasks, d.tasks, 100 * sizeof(MockTask));
+    assert_memory_not_equal(a.tasks, d.tasks, 100 * mrl_taskset_stride(&a));
     mrl_taskset_release(&a);
     mrl_taskset_release(&b);
     mrl_taskset_release(&c);
@@ -109,7 +109,8 @@ static void test_taskset_param_distributions(void** state) {
         double k = set.params[i * 2];
         assert_true(k == 2 || k == 3 || k == 4);
         seen[(int)k]++;
-        MockTask* t = (MockTask*)(set.tasks + i * sizeof(MockTask));
+        MockTask* t = (MockTask*)(set.tasks + (size_t)i * mrl_taskset_stride(&set));
+        assert_int_equal((uintptr_t)t % 64, 0); // plugin.h promises 64-byte aligned tasks
         assert_true(t->kind < (int)k); // the task was sampled with the drawn value
     }
     assert_true(seen[2] > 100 && seen[3] > 100 && seen[4] > 100);

@@ -47,7 +47,7 @@ static double reference_sps(const MrlEnvApi* api, const MrlTaskSet* set, double 
             steps++;
             if (term || trunc) {
                 task = (task + 1) % set->count;
-                api->reset(state, obs, set->tasks + (size_t)task * set->info.task_bytes, &rng, err);
+                api->reset(state, obs, set->tasks + (size_t)task * mrl_taskset_stride(set), &rng, err);
             }
         }
         t1 = now_s();
@@ -148,8 +148,10 @@ int mrl_bench_runner(int argc, char** argv) {
     time_t t = time(NULL);
     char when[64];
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-    fprintf(mem, "# metarl bench runner (%s, %ld cores online; %.1f s per figure)\n", when,
-            sysconf(_SC_NPROCESSORS_ONLN), seconds);
+    char cpu[256];
+    mrl_cli_cpu_model(cpu, sizeof cpu);
+    fprintf(mem, "# metarl bench runner (%s, %s, %ld cores online; %.1f s per figure)\n", when,
+            cpu, sysconf(_SC_NPROCESSORS_ONLN), seconds);
     fprintf(mem, "# runner: random agent, 64 slots, 4-episode trials; reference: the plugin's "
                  "bare step loop on one thread\n");
     ListCtx ctx = {mem, seconds, MRL_EXIT_OK};
@@ -162,8 +164,14 @@ int mrl_bench_runner(int argc, char** argv) {
     fclose(mem);
     fputs(text.data ? text.data : "", stdout);
     if (out_path) {
-        char err[MRL_MSG_MAX];
-        if (mrl_file_write_atomic(out_path, text.data, text.len, err) != MRL_OK) {
+        char err[MRL_MSG_MAX], dir[MRL_PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", out_path);
+        char* slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+        }
+        if ((slash && mrl_mkdirs(dir, err) != MRL_OK) ||
+            mrl_file_write_atomic(out_path, text.data, text.len, err) != MRL_OK) {
             fprintf(stderr, "%s\n", err);
             ctx.status = MRL_EXIT_FAILED;
         } else {

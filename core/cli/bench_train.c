@@ -20,27 +20,6 @@ extern const char mrl_bench_usage[];
 #include "nn/nn.h"
 #include "ppo/bench.h"
 
-static void cpu_model(char* out, size_t n) {
-    snprintf(out, n, "unknown CPU");
-    FILE* f = fopen("/proc/cpuinfo", "r");
-    if (!f) {
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            char* c = strchr(line, ':');
-            if (c) {
-                c += 2;
-                c[strcspn(c, "\n")] = '\0';
-                snprintf(out, n, "%s", c);
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
-
 int mrl_bench_train_cmd(int argc, char** argv) {
     const char* path = NULL;
     const char* out_path = "results/bench/train.md";
@@ -93,7 +72,7 @@ int mrl_bench_train_cmd(int argc, char** argv) {
     // the peak is the best sgemm rate measured in this run, whichever shape gave it
     double peak = b.peak_gflops > b.gru_gemm_gflops ? b.peak_gflops : b.gru_gemm_gflops;
     char cpu[256], date[64];
-    cpu_model(cpu, sizeof cpu);
+    mrl_cli_cpu_model(cpu, sizeof cpu);
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M", gmtime(&now));
     char line[2048];

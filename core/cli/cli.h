@@ -19,4 +19,10 @@ extern const MrlCommand mrl_commands[];
 #define MRL_EXIT_FAILED 1
 #define MRL_EXIT_BAD_INPUT 2
 
+#include <stddef.h>
+
+// Writes the CPU's model name (from /proc/cpuinfo, or "unknown CPU") into `out`,
+// for benchmark result files. machine.c.
+void mrl_cli_cpu_model(char* out, size_t n);
+
 #endif // METARL_CLI_H

@@ -11,9 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "metarl/config.h"
-#include "metarl/host.h"
-#include "metarl/tasks.h"
+#include "metarl/run.h"
 #include "metarl/util.h"
 #include "nn/nn.h"
 #include "ppo/train.h"
@@ -30,6 +28,37 @@ const char mrl_cmd_train_usage[] =
     "  --fresh    start over, ignoring an existing checkpoint\n"
     "\n"
     "Then: metarl eval results/<run>   (meta-test on the held-out sets)\n";
+
+// Trains (or resumes, or finds finished) the RL² agent of an opened run into
+// its run directory <out>/<name>. Returns MRL_OK or an error with one line.
+int mrl_cli_train(const MrlRun* r, int fresh, char* err) {
+    const MrlRunConfig* run = &r->cfg->run;
+    if (strcmp(run->agent_kind, "rl2") != 0) {
+        return mrl_fail(err, MRL_EINVAL,
+                        "%s: error: agent.kind is '%s': nothing to train (set agent.kind: rl2)",
+                        r->cfg->path, run->agent_kind);
+    }
+    char run_dir[MRL_PATH_MAX];
+    mrl_run_dir(r, NULL, run_dir, sizeof run_dir);
+    MrlBuf text = {0};
+    mrl_config_emit(r->cfg, &text);
+    printf("metarl train %s: plugin %s, %s %d, BLAS %s\n", r->cfg->path, r->plugin.api.name,
+           run->cell, (int)run->hidden, mrl_nn_blas_core());
+    MrlTrainJob job = {.run = run,
+                       .api = &r->plugin.api,
+                       .train_set = &r->train,
+                       .config_hash = mrl_config_hash(r->cfg),
+                       .config_text = text.data,
+                       .run_dir = run_dir,
+                       .fresh = fresh,
+                       .tty = -1,
+                       .plot = 1,
+                       .max_iterations = 0,
+                       .out = stdout};
+    int rc = text.failed ? mrl_fail(err, MRL_ENOMEM, "error: out of memory") : mrl_train_run(&job, err);
+    mrl_buf_free(&text);
+    return rc;
+}
 
 int mrl_cmd_train(int argc, char** argv) {
     const char* path = NULL;
@@ -62,83 +91,21 @@ int mrl_cmd_train(int argc, char** argv) {
     }
     mrl_nn_blas_reexec(argc, argv);
     char err[MRL_MSG_MAX] = "";
-    int code = MRL_EXIT_BAD_INPUT;
-    MrlPlugin pl;
-    memset(&pl, 0, sizeof pl);
-    MrlTaskSet tests[MRL_MAX_TEST_SETS], train;
-    int n_tests = 0, have_train = 0;
-    uint64_t* excl = NULL;
-    int64_t n_excl = 0;
-    MrlBuf text = {0};
-    MrlConfig* cfg = mrl_config_load(path, overrides, n_over, err);
-    if (!cfg) {
-        goto fail;
+    MrlRun r;
+    if (mrl_run_open(&r, path, overrides, n_over, err) != MRL_OK) {
+        fprintf(stderr, "%s\n", err);
+        return MRL_EXIT_BAD_INPUT;
     }
-    const MrlRunConfig* run = &cfg->run;
-    if (strcmp(run->agent_kind, "rl2") != 0) {
-        snprintf(err, sizeof err,
-                 "%s: error: agent.kind is '%s': nothing to train (set agent.kind: rl2)", path,
-                 run->agent_kind);
-        goto fail;
-    }
-    if (mrl_plugin_open(&pl, run->plugin, path, err) != MRL_OK) {
-        goto fail;
-    }
-    if (mrl_config_bind_plugin(cfg, &pl.api, err) != MRL_OK) {
-        goto fail;
-    }
-    // held-out sets first; the training tasks exclude their fingerprints
-    for (int i = 0; i < run->n_tests; i++) {
-        if (mrl_taskset_init(&tests[i], &run->tests[i], &pl.api, NULL, 0, err) != MRL_OK) {
-            goto fail;
-        }
-        n_tests++;
-    }
-    if (n_tests > 0 && mrl_taskset_collect(tests, n_tests, &excl, &n_excl, err) != MRL_OK) {
-        goto fail;
-    }
-    if (mrl_taskset_init(&train, &run->train, &pl.api, excl, n_excl, err) != MRL_OK) {
-        goto fail;
-    }
-    have_train = 1;
-    code = MRL_EXIT_FAILED;
-    char run_dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
-    snprintf(run_dir, sizeof run_dir, "%s/%s", run->out_root, run->name);
-    mrl_config_emit(cfg, &text);
-    printf("metarl train %s: plugin %s, %s %d, BLAS %s\n", path, pl.api.name, run->cell,
-           (int)run->hidden, mrl_nn_blas_core());
-    MrlTrainJob job = {.run = run,
-                       .api = &pl.api,
-                       .train_set = &train,
-                       .config_hash = mrl_config_hash(cfg),
-                       .config_text = text.data,
-                       .run_dir = run_dir,
-                       .fresh = fresh,
-                       .tty = -1,
-                       .plot = 1,
-                       .max_iterations = 0,
-                       .out = stdout};
-    int rc = mrl_train_run(&job, err);
+    int rc = mrl_cli_train(&r, fresh, err);
+    int code = MRL_EXIT_OK;
     if (rc != MRL_OK) {
-        // a refused checkpoint is bad input; anything else is a failed run
-        code = rc == MRL_EFORMAT || rc == MRL_EINVAL ? MRL_EXIT_BAD_INPUT : MRL_EXIT_FAILED;
-        goto fail;
-    }
-    printf("evaluate: metarl eval %s\n", run_dir);
-    code = MRL_EXIT_OK;
-fail:
-    if (code != MRL_EXIT_OK) {
         fprintf(stderr, "%s\n", err[0] ? err : "metarl train: error: failed");
+        code = rc == MRL_EFORMAT || rc == MRL_EINVAL ? MRL_EXIT_BAD_INPUT : MRL_EXIT_FAILED;
+    } else {
+        char run_dir[MRL_PATH_MAX];
+        mrl_run_dir(&r, NULL, run_dir, sizeof run_dir);
+        printf("evaluate: metarl eval %s\n", run_dir);
     }
-    mrl_buf_free(&text);
-    if (have_train) {
-        mrl_taskset_release(&train);
-    }
-    for (int i = 0; i < n_tests; i++) {
-        mrl_taskset_release(&tests[i]);
-    }
-    free(excl);
-    mrl_plugin_close(&pl);
-    mrl_config_free(cfg);
+    mrl_run_close(&r);
     return code;
 }

@@ -17,6 +17,10 @@
 
 #define MAX_ATTEMPTS 10000
 
+size_t mrl_taskset_stride(const MrlTaskSet* set) {
+    return ((size_t)set->info.task_bytes + 63u) & ~(size_t)63u;
+}
+
 static uint64_t set_key(const MrlSetSpec* spec) {
     return mrl_hash_bytes(spec->name, strlen(spec->name), 0x7365746e616d65ULL);
 }
@@ -150,8 +154,11 @@ int mrl_taskset_init(MrlTaskSet* set, const MrlSetSpec* spec, const MrlEnvApi* a
     if (set->count == 0) {
         return MRL_OK; // endless stream: sampled on demand
     }
-    size_t tb = (size_t)set->info.task_bytes;
-    set->tasks = calloc((size_t)set->count, tb);
+    size_t tb = mrl_taskset_stride(set);
+    set->tasks = aligned_alloc(64, (size_t)set->count * tb);
+    if (set->tasks) {
+        memset(set->tasks, 0, (size_t)set->count * tb);
+    }
     set->params = calloc((size_t)set->count * (size_t)(set->n_params ? set->n_params : 1),
                          sizeof(double));
     set->fingerprints = calloc((size_t)set->count, sizeof(uint64_t));
@@ -179,8 +186,8 @@ int mrl_taskset_get(const MrlTaskSet* set, int64_t index, void* task, double* pa
                         (long long)index, set->spec->name);
     }
     if (set->count > 0) {
-        size_t tb = (size_t)set->info.task_bytes;
-        memcpy(task, set->tasks + (size_t)index * tb, tb);
+        size_t tb = mrl_taskset_stride(set);
+        memcpy(task, set->tasks + (size_t)index * tb, (size_t)set->info.task_bytes);
         if (params) {
             memcpy(params, set->params + (size_t)index * (size_t)set->n_params,
                    (size_t)set->n_params * sizeof(double));

@@ -33,7 +33,8 @@
 //   render_text    NUL-terminated within buf_size (also a tiny buffer), state unchanged
 //   render_rgb     render_size sane; render_rgb writes exactly width*height*3 bytes
 //   oracle         MRL_OK, known valid bits, value/steps not NaN, action inside the space,
-//                  state unchanged, no allocation
+//                  state unchanged, no allocation; SKIP when every call answers
+//                  MRL_ENOTSUP (the capability is off for these parameters)
 // Optional capabilities that are absent are reported as SKIP. When a check that later
 // checks depend on fails (load, abi, entries, params, describe, init), the dependent
 // checks are reported as SKIP, so a broken plugin shows the one check it breaks.

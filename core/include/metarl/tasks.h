@@ -20,7 +20,8 @@ typedef struct MrlTaskSet {
     double base_params[MRL_MAX_PARAMS]; // constants; distributions hold their mean/first value
     int32_t n_params;
     int64_t count;           // tasks in a fixed set; 0 for an endless stream
-    uint8_t* tasks;          // (count, task_bytes) fixed sets; NULL for streams
+    uint8_t* tasks;          // (count, stride) fixed sets, each task 64-byte aligned
+                             // (stride = mrl_taskset_stride); NULL for streams
     double* params;          // (count, n_params) per-task parameter values
     uint64_t* fingerprints;  // (count)
     // exclusion list for streams and the training set (fingerprints of held-out tasks), sorted
@@ -49,6 +50,9 @@ int mrl_taskset_collect(const MrlTaskSet* sets, int n_sets, uint64_t** out, int6
 // sets). On a collision returns MRL_EINVAL naming both tasks
 // ("set 'train' task 12 and set 'test' task 407 share fingerprint 0x...").
 int mrl_taskset_check_disjoint(const MrlTaskSet* a, const MrlTaskSet* b, char* err);
+
+// Bytes between consecutive tasks in `tasks`: task_bytes rounded up to 64.
+size_t mrl_taskset_stride(const MrlTaskSet* set);
 
 void mrl_taskset_release(MrlTaskSet* set);
 

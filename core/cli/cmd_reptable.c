@@ -1,0 +1,707 @@
+// cmd_reptable.c — `metarl table TABLE.yaml`: a reproduction table. Every row
+// is an agent evaluated on the same held-out task sets (those of the table's
+// base config); a row may first need training (an RL² run, trained or resumed
+// into its own run directory). Writes into <out>/<table name>/:
+//   table.md     per set: one line per row, the chosen metric per episode,
+//                success, %improved, ep2/ep1 and agent/random ratios, then the
+//                reference (paper) rows
+//   table.csv    one line per row, set and episode index
+//   table.json   {"rows": {"<row name>": <that row's summary.json>}}
+//   rows/<slug>/ each row's eval/<set>.csv and summary.json
+//
+// The table file (paths relative to the file's own directory):
+//   title: "..."
+//   config: maze_snail.yaml          # base config: task sets, trial, eval
+//   metric: length_success           # length_success | length | return | success
+//   rows:
+//     - {name: Random, agent: random}
+//     - {name: UCB1, agent: ucb1, with: [agent.ucb_c=0.2]}   # extra overrides
+//     - {name: RL² GRU, train: snail_maze_gru.yaml}          # trained, then evaluated
+//   reference:
+//     note: "..."
+//     rows:
+//       - {name: "RL² (paper)", set: test, episodes: ["52.4 ± 1.3", "39.1 ± 0.9"]}
+//       - {name: "RL² (paper)", trial_return: "6.7"}   # set defaults to test
+//   episodes: 2                      # episode columns shown (default: all)
+// Tests: tests/cli/table.sh.
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../src/config_internal.h"
+#include "args.h"
+#include "cli.h"
+#include "metarl/eval.h"
+#include "metarl/run.h"
+#include "nn/nn.h"
+#include "rl2/rl2_agent.h"
+
+int mrl_cli_train(const MrlRun* r, int fresh, char* err); // cmd_train.c
+
+const char mrl_reptable_usage[] =
+    "usage: metarl table TABLE.yaml [--out DIR] [key=value ...]\n"
+    "\n"
+    "Runs every row of a reproduction table on the same held-out tasks (those of\n"
+    "the table's base config): rows with `agent:` are evaluated directly, rows\n"
+    "with `train:` are first trained (or resumed, or reused when finished) into\n"
+    "their own run directory. Writes table.md (also printed), table.csv,\n"
+    "table.json and rows/<row>/ into DIR (default <out>/<table file stem>).\n"
+    "Overrides apply to the base config and to every training config.\n"
+    "\n"
+    "Exit status: 0 done, 1 a row failed, 2 bad input.\n";
+
+#define MAX_ROWS 32
+#define MAX_WITH 8
+#define MAX_REF 16
+
+typedef struct Row {
+    char name[128];
+    char agent[MRL_NAME_MAX];      // agent kind, or "" for a train row
+    char train[MRL_PATH_MAX];      // training config path (resolved), or ""
+    int n_with;
+    const char* with[MAX_WITH];
+    MrlEvalSet sets[MRL_MAX_TEST_SETS];
+    int n_sets;
+    char settings[1024];           // agent settings shown in the table
+    char where[MRL_PATH_MAX + 32]; // "table.yaml:line:col" of the row, for messages
+} Row;
+
+typedef struct RefRow {
+    const MrlNode* node;           // {name: ..., <set>: [values...]}
+    char name[128];
+} RefRow;
+
+typedef struct Table {
+    char path[MRL_PATH_MAX];
+    char title[256];
+    char config[MRL_PATH_MAX];
+    char metric[32];
+    char note[512];
+    int episodes;                  // episode columns shown (0: all)
+    int n_rows;
+    Row rows[MAX_ROWS];
+    int n_ref;
+    RefRow ref[MAX_REF];
+    MrlNode* root;
+} Table;
+
+static const char* const metrics[] = {"length_success", "length", "return", "success", NULL};
+
+static int where_fail(const Table* t, const MrlNode* n, char* err, const char* fmt, const char* a) {
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, a);
+    return mrl_fail(err, MRL_EINVAL, "%s:%d:%d: error: %s", t->path, n ? n->line : 1,
+                    n ? n->col : 1, msg);
+}
+
+static int scalar(const Table* t, const MrlNode* n, const char* what, char* out, size_t size,
+                  char* err) {
+    if (!n || n->kind != MRL_NODE_SCALAR || !n->value) {
+        return where_fail(t, n, err, "'%s' must be a scalar", what);
+    }
+    if (strlen(n->value) >= size) {
+        return where_fail(t, n, err, "'%s' is too long", what);
+    }
+    snprintf(out, size, "%s", n->value);
+    return MRL_OK;
+}
+
+// a path in the table file is relative to the file's directory
+static void resolve(const Table* t, const char* rel, char* out, size_t size) {
+    const char* slash = strrchr(t->path, '/');
+    if (rel[0] == '/' || !slash) {
+        snprintf(out, size, "%s", rel);
+    } else {
+        snprintf(out, size, "%.*s/%s", (int)(slash - t->path), t->path, rel);
+    }
+}
+
+static int unknown_key(const Table* t, const MrlNode* c, const char* const* allowed, char* err) {
+    int n = 0;
+    while (allowed[n]) {
+        n++;
+    }
+    const char* hint = mrl_did_you_mean(c->key, allowed, n);
+    char msg[256];
+    if (hint) {
+        snprintf(msg, sizeof msg, "unknown key '%s' (did you mean '%s'?)", c->key, hint);
+    } else {
+        snprintf(msg, sizeof msg, "unknown key '%s'", c->key);
+    }
+    return mrl_fail(err, MRL_EINVAL, "%s:%d:%d: error: %s", t->path, c->key_line, c->key_col, msg);
+}
+
+static int parse_row(Table* t, Row* row, const MrlNode* n, char* err) {
+    static const char* const keys[] = {"name", "agent", "train", "with", NULL};
+    char where[sizeof row->where];
+    snprintf(where, sizeof where, "%.1000s:%d:%d", t->path, n->line, n->col);
+    memcpy(row->where, where, sizeof where);
+    if (n->kind != MRL_NODE_MAP) {
+        return where_fail(t, n, err, "%s", "a row must be a map {name: ..., agent: ...}");
+    }
+    for (const MrlNode* c = n->child; c; c = c->next) {
+        int rc = MRL_OK;
+        if (strcmp(c->key, "name") == 0) {
+            rc = scalar(t, c, "name", row->name, sizeof row->name, err);
+        } else if (strcmp(c->key, "agent") == 0) {
+            rc = scalar(t, c, "agent", row->agent, sizeof row->agent, err);
+        } else if (strcmp(c->key, "train") == 0) {
+            char rel[MRL_PATH_MAX];
+            rc = scalar(t, c, "train", rel, sizeof rel, err);
+            if (rc == MRL_OK) {
+                resolve(t, rel, row->train, sizeof row->train);
+            }
+        } else if (strcmp(c->key, "with") == 0) {
+            if (c->kind != MRL_NODE_SEQ) {
+                return where_fail(t, c, err, "%s", "'with' must be a list of key=value overrides");
+            }
+            for (const MrlNode* w = c->child; w; w = w->next) {
+                if (w->kind != MRL_NODE_SCALAR || !strchr(w->value, '=') ||
+                    row->n_with >= MAX_WITH) {
+                    return where_fail(t, w, err, "%s", "expected key=value (at most 8)");
+                }
+                row->with[row->n_with++] = w->value;
+            }
+        } else {
+            return unknown_key(t, c, keys, err);
+        }
+        if (rc != MRL_OK) {
+            return rc;
+        }
+    }
+    if (!row->name[0] || (!row->agent[0]) == (!row->train[0])) {
+        return where_fail(t, n, err, "%s", "a row needs a name and exactly one of agent, train");
+    }
+    return MRL_OK;
+}
+
+static int parse_table(Table* t, const char* path, char* err) {
+    memset(t, 0, sizeof *t);
+    snprintf(t->path, sizeof t->path, "%s", path);
+    snprintf(t->metric, sizeof t->metric, "return");
+    char* text;
+    size_t n;
+    int rc = mrl_file_read(path, &text, &n, err);
+    if (rc != MRL_OK) {
+        return rc;
+    }
+    MrlYamlSrc src = {path, NULL, 0};
+    rc = mrl_yaml_parse(&t->root, &src, text, n, NULL, err);
+    free(text);
+    if (rc != MRL_OK) {
+        return rc;
+    }
+    if (!t->root || t->root->kind != MRL_NODE_MAP) {
+        return where_fail(t, t->root, err, "%s", "a table file is a map (title, config, rows, ...)");
+    }
+    static const char* const keys[] = {"title", "config", "metric", "episodes", "rows",
+                                       "reference", NULL};
+    const MrlNode* rows = NULL;
+    for (const MrlNode* c = t->root->child; c; c = c->next) {
+        if (strcmp(c->key, "title") == 0) {
+            rc = scalar(t, c, "title", t->title, sizeof t->title, err);
+        } else if (strcmp(c->key, "config") == 0) {
+            char rel[MRL_PATH_MAX];
+            rc = scalar(t, c, "config", rel, sizeof rel, err);
+            resolve(t, rel, t->config, sizeof t->config);
+        } else if (strcmp(c->key, "metric") == 0) {
+            rc = scalar(t, c, "metric", t->metric, sizeof t->metric, err);
+            int ok = 0;
+            for (int i = 0; metrics[i]; i++) {
+                ok |= strcmp(metrics[i], t->metric) == 0;
+            }
+            if (rc == MRL_OK && !ok) {
+                rc = where_fail(t, c, err, "metric '%s' is not one of length_success, length, "
+                                "return, success", t->metric);
+            }
+        } else if (strcmp(c->key, "episodes") == 0) {
+            int64_t v = 0;
+            if (c->kind != MRL_NODE_SCALAR || mrl_cfg_parse_int(c->value, &v) != 0 || v < 1 ||
+                v > 1000) {
+                return where_fail(t, c, err, "%s", "'episodes' must be an integer in [1, 1000]");
+            }
+            t->episodes = (int)v;
+        } else if (strcmp(c->key, "rows") == 0) {
+            rows = c;
+        } else if (strcmp(c->key, "reference") == 0) {
+            for (const MrlNode* r = c->child; r && rc == MRL_OK; r = r->next) {
+                if (r->key && strcmp(r->key, "note") == 0) {
+                    rc = scalar(t, r, "note", t->note, sizeof t->note, err);
+                } else if (r->key && strcmp(r->key, "rows") == 0 && r->kind == MRL_NODE_SEQ) {
+                    for (const MrlNode* x = r->child; x && t->n_ref < MAX_REF; x = x->next) {
+                        const MrlNode* nm = mrl_node_get(x, "name");
+                        if (x->kind != MRL_NODE_MAP || !nm) {
+                            return where_fail(t, x, err, "%s", "a reference row needs a name");
+                        }
+                        t->ref[t->n_ref].node = x;
+                        rc = scalar(t, nm, "name", t->ref[t->n_ref].name,
+                                    sizeof t->ref[0].name, err);
+                        t->n_ref++;
+                    }
+                } else {
+                    static const char* const rkeys[] = {"note", "rows", NULL};
+                    return unknown_key(t, r, rkeys, err);
+                }
+            }
+        } else {
+            return unknown_key(t, c, keys, err);
+        }
+        if (rc != MRL_OK) {
+            return rc;
+        }
+    }
+    if (!t->config[0]) {
+        return where_fail(t, t->root, err, "%s", "missing key 'config' (the base config)");
+    }
+    if (!rows || rows->kind != MRL_NODE_SEQ || !rows->child) {
+        return where_fail(t, rows ? rows : t->root, err, "%s", "'rows' must be a non-empty list");
+    }
+    for (const MrlNode* r = rows->child; r; r = r->next) {
+        if (t->n_rows >= MAX_ROWS) {
+            return where_fail(t, r, err, "%s", "more than 32 rows");
+        }
+        rc = parse_row(t, &t->rows[t->n_rows], r, err);
+        if (rc != MRL_OK) {
+            return rc;
+        }
+        for (int i = 0; i < t->n_rows; i++) {
+            if (strcmp(t->rows[i].name, t->rows[t->n_rows].name) == 0) {
+                return where_fail(t, r, err, "duplicate row name '%s'", t->rows[i].name);
+            }
+        }
+        t->n_rows++;
+    }
+    if (!t->title[0]) {
+        snprintf(t->title, sizeof t->title, "%s", path);
+    }
+    return MRL_OK;
+}
+
+static void slug(char* out, size_t size, const char* name) {
+    size_t k = 0;
+    for (const unsigned char* p = (const unsigned char*)name; *p && k + 1 < size; p++) {
+        if (isalnum(*p)) {
+            out[k++] = (char)tolower(*p);
+        } else if (k > 0 && out[k - 1] != '_') {
+            out[k++] = '_';
+        }
+    }
+    while (k > 0 && out[k - 1] == '_') {
+        k--;
+    }
+    out[k] = '\0';
+}
+
+// ---- running the rows ----
+
+typedef struct Overrides {
+    int n;
+    const char* v[MRL_ARGS_MAX + MAX_WITH + 1];
+    char kind[MRL_NAME_MAX + 16];
+} Overrides;
+
+static int same_sets(const MrlRun* a, const MrlRun* b) {
+    if (a->n_tests != b->n_tests) {
+        return 0;
+    }
+    for (int i = 0; i < a->n_tests; i++) {
+        if (a->tests[i].count != b->tests[i].count ||
+            memcmp(a->tests[i].fingerprints, b->tests[i].fingerprints,
+                   (size_t)a->tests[i].count * sizeof(uint64_t)) != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int eval_row(Row* row, const MrlRun* base, MrlAgent* agent, char* err) {
+    const MrlRunConfig* rc_ = &base->cfg->run;
+    for (int i = 0; i < base->n_tests; i++) {
+        const MrlSetSpec* spec = base->tests[i].spec;
+        int rc = mrl_eval_set(&row->sets[i], &base->tests[i], agent, spec->episodes,
+                              spec->trials_per_task, rc_->eval_slots, rc_->threads, rc_->seed, err);
+        if (rc != MRL_OK) {
+            return rc;
+        }
+        row->n_sets = i + 1;
+    }
+    return MRL_OK;
+}
+
+// runs one row; bad input gives MRL_EINVAL, a failed run another code
+static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char* err) {
+    Overrides o = {0};
+    for (int i = 0; i < a->n_overrides; i++) {
+        o.v[o.n++] = a->overrides[i];
+    }
+    for (int i = 0; i < row->n_with; i++) {
+        o.v[o.n++] = row->with[i];
+    }
+    MrlRun r;
+    int rc;
+    if (row->agent[0]) {
+        snprintf(o.kind, sizeof o.kind, "agent.kind=%s", row->agent);
+        o.v[o.n++] = o.kind;
+        rc = mrl_run_open(&r, base->cfg->path, o.v, o.n, err);
+        if (rc != MRL_OK) {
+            return MRL_EINVAL;
+        }
+        if (!same_sets(&r, base)) {
+            mrl_run_close(&r);
+            return mrl_fail(err, MRL_EINVAL, "error: row '%s': its overrides change the held-out "
+                            "tasks", row->name);
+        }
+        char aerr[MRL_MSG_MAX];
+        MrlAgent* agent = mrl_agent_new(row->agent, &r.cfg->run, aerr);
+        if (!agent) {
+            mrl_run_close(&r);
+            const char* what = strncmp(aerr, "error: ", 7) == 0 ? aerr + 7 : aerr;
+            return mrl_fail(err, MRL_EINVAL, "%s: error: row '%s': %s", row->where, row->name, what);
+        }
+        // the row's own sets: the same tasks (same_sets above), built with the row's
+        // overrides, so env settings such as the maze's oracle tables take effect
+        rc = dry ? MRL_OK : eval_row(row, &r, agent, err);
+        agent->free(agent);
+    } else {
+        rc = mrl_run_open(&r, row->train, o.v, o.n, err);
+        if (rc != MRL_OK) {
+            return MRL_EINVAL;
+        }
+        // the trained agent must never have seen the table's held-out tasks
+        for (int i = 0; i < base->n_tests && rc == MRL_OK; i++) {
+            rc = mrl_taskset_check_disjoint(&r.train, &base->tests[i], err);
+        }
+        if (rc == MRL_OK && r.train.count == 0 && base->n_exclude > 0) {
+            // a stream: disjoint if it excluded every table task
+            for (int i = 0; i < base->n_tests && rc == MRL_OK; i++) {
+                for (int64_t k = 0; k < base->tests[i].count && rc == MRL_OK; k++) {
+                    uint64_t fp = base->tests[i].fingerprints[k];
+                    int found = 0;
+                    for (int64_t j = 0; j < r.n_exclude && !found; j++) {
+                        found = r.exclude[j] == fp;
+                    }
+                    if (!found) {
+                        rc = mrl_fail(err, MRL_EINVAL,
+                                      "error: row '%s': the training stream of %s does not exclude "
+                                      "task %lld of the table's set '%s' (give the training config "
+                                      "the table's held-out sets)",
+                                      row->name, row->train, (long long)k, base->tests[i].spec->name);
+                    }
+                }
+            }
+        }
+        if (rc != MRL_OK || dry) {
+            mrl_run_close(&r);
+            return rc == MRL_OK ? MRL_OK : MRL_EINVAL;
+        }
+        rc = mrl_cli_train(&r, 0, err);
+        if (rc == MRL_OK) {
+            char dir[MRL_PATH_MAX];
+            mrl_run_dir(&r, NULL, dir, sizeof dir);
+            MrlAgent* agent = mrl_rl2_agent_load(dir, &r.cfg->run, err);
+            if (!agent) {
+                rc = MRL_EFORMAT;
+            } else {
+                rc = eval_row(row, base, agent, err);
+                agent->free(agent);
+            }
+            snprintf(row->settings, sizeof row->settings, "%s %d, %lld steps (run %.300s)",
+                     r.cfg->run.cell, (int)r.cfg->run.hidden, (long long)r.cfg->run.total_steps,
+                     dir);
+        }
+    }
+    if (row->agent[0] && row->n_with > 0) {
+        size_t k = 0;
+        for (int i = 0; i < row->n_with && k + 2 < sizeof row->settings; i++) {
+            k += (size_t)snprintf(row->settings + k, sizeof row->settings - k, "%s%s",
+                                  i ? ", " : "", row->with[i]);
+        }
+    }
+    mrl_run_close(&r);
+    return rc;
+}
+
+// ---- output ----
+
+static const MrlStat* pick(const MrlEpisodeStats* es, const char* metric) {
+    if (strcmp(metric, "length_success") == 0) {
+        return &es->length_success;
+    }
+    if (strcmp(metric, "length") == 0) {
+        return &es->length;
+    }
+    if (strcmp(metric, "success") == 0) {
+        return &es->success;
+    }
+    return &es->ret;
+}
+
+// a reference row {name, set (default "test"), episodes: [...], trial_return}
+static int ref_on_set(const MrlNode* ref, const char* set) {
+    const MrlNode* sn = mrl_node_get(ref, "set");
+    return strcmp(sn && sn->value ? sn->value : "test", set) == 0;
+}
+
+static void ref_cells(MrlBuf* b, const MrlNode* ref, int episodes) {
+    const MrlNode* vals = mrl_node_get(ref, "episodes");
+    const MrlNode* v = vals && vals->kind == MRL_NODE_SEQ ? vals->child : NULL;
+    for (int k = 0; k < episodes; k++) {
+        mrl_buf_printf(b, " %s |", v && v->value ? v->value : "–");
+        v = v ? v->next : NULL;
+    }
+}
+
+static void write_md(MrlBuf* b, const Table* t, const MrlRun* base) {
+    mrl_buf_printf(b, "# %s\n\n", t->title);
+    mrl_buf_printf(b, "Metric: `%s` per episode of a trial (mean ± standard error over trials); "
+                      "success rate per episode; %%improved = share of trials whose episode-2 "
+                      "length ≤ episode-1 length (failures count as the horizon); ratios use the "
+                      "metric's means.\n\n", t->metric);
+    int random_row = -1;
+    for (int r = 0; r < t->n_rows; r++) {
+        if (strcmp(t->rows[r].agent, "random") == 0 && random_row < 0) {
+            random_row = r;
+        }
+    }
+    for (int s = 0; s < base->n_tests; s++) {
+        const MrlEvalSet* es0 = &t->rows[0].sets[s];
+        int K = es0->episodes;
+        if (t->episodes > 0 && t->episodes < K) {
+            K = t->episodes; // columns shown; trial return and %improved use every episode
+        }
+        mrl_buf_printf(b, "## set `%s` (%lld tasks × %d trial(s), %d episodes, horizon %lld)\n\n",
+                       es0->name, (long long)es0->n_tasks, (int)es0->trials_per_task, K,
+                       (long long)es0->horizon);
+        mrl_buf_printf(b, "| row |");
+        for (int k = 0; k < K; k++) {
+            mrl_buf_printf(b, " ep %d |", k + 1);
+        }
+        for (int k = 0; k < K; k++) {
+            mrl_buf_printf(b, " success ep %d |", k + 1);
+        }
+        mrl_buf_printf(b, " trial return | %%improved |%s%s\n", K >= 2 ? " ep2/ep1 |" : "",
+                       random_row >= 0 ? " ep1 vs random |" : "");
+        mrl_buf_printf(b, "|---|");
+        for (int k = 0; k < 2 * K + 2 + (K >= 2) + (random_row >= 0); k++) {
+            mrl_buf_printf(b, "---|");
+        }
+        mrl_buf_printf(b, "\n");
+        for (int r = 0; r < t->n_rows; r++) {
+            const Row* row = &t->rows[r];
+            const MrlEvalSet* es = &row->sets[s];
+            MrlEpisodeStats st[2];
+            mrl_buf_printf(b, "| %s |", row->name);
+            for (int k = 0; k < K; k++) {
+                MrlEpisodeStats e;
+                mrl_eval_episode_stats(&e, es, k);
+                if (k < 2) {
+                    st[k] = e;
+                }
+                const MrlStat* m = pick(&e, t->metric);
+                if (m->n == 0) {
+                    mrl_buf_printf(b, " – |");
+                } else {
+                    mrl_buf_printf(b, " %.2f ± %.2f |", m->mean, m->se);
+                }
+            }
+            for (int k = 0; k < K; k++) {
+                MrlEpisodeStats e;
+                mrl_eval_episode_stats(&e, es, k);
+                mrl_buf_printf(b, " %.1f%% |", 100.0 * e.success.mean);
+            }
+            MrlStat tr, im;
+            mrl_eval_trial_stats(&tr, &im, es);
+            mrl_buf_printf(b, " %.2f ± %.2f |", tr.mean, tr.se);
+            if (im.n > 0) {
+                mrl_buf_printf(b, " %.1f%% |", 100.0 * im.mean);
+            } else {
+                mrl_buf_printf(b, " – |");
+            }
+            if (K >= 2) {
+                double m1 = pick(&st[0], t->metric)->mean, m2 = pick(&st[1], t->metric)->mean;
+                mrl_buf_printf(b, " %.3f |", m2 / m1);
+            }
+            if (random_row >= 0) {
+                MrlEpisodeStats rs;
+                mrl_eval_episode_stats(&rs, &t->rows[random_row].sets[s], 0);
+                mrl_buf_printf(b, " %.3f |", pick(&st[0], t->metric)->mean / pick(&rs, t->metric)->mean);
+            }
+            mrl_buf_printf(b, "\n");
+        }
+        for (int r = 0; r < t->n_ref; r++) {
+            if (!ref_on_set(t->ref[r].node, es0->name)) {
+                continue;
+            }
+            mrl_buf_printf(b, "| *%s* |", t->ref[r].name);
+            ref_cells(b, t->ref[r].node, K);
+            for (int k = 0; k < K; k++) {
+                mrl_buf_printf(b, " |");
+            }
+            const MrlNode* trv = mrl_node_get(t->ref[r].node, "trial_return");
+            mrl_buf_printf(b, " %s |", trv && trv->value ? trv->value : "");
+            for (int k = 0; k < 1 + (K >= 2) + (random_row >= 0); k++) {
+                mrl_buf_printf(b, " |");
+            }
+            mrl_buf_printf(b, "\n");
+        }
+        mrl_buf_printf(b, "\n");
+    }
+    if (t->note[0]) {
+        mrl_buf_printf(b, "Reference rows (italic): %s\n\n", t->note);
+    }
+    int any = 0;
+    for (int r = 0; r < t->n_rows; r++) {
+        if (t->rows[r].settings[0]) {
+            mrl_buf_printf(b, "%s- **%s**: %s\n", any ? "" : "Row settings:\n\n", t->rows[r].name,
+                           t->rows[r].settings);
+            any = 1;
+        }
+    }
+    if (any) {
+        mrl_buf_printf(b, "\n");
+    }
+}
+
+static void write_csv(MrlBuf* b, const Table* t, const MrlRun* base) {
+    mrl_buf_printf(b, "row,set,episode,length_success_mean,length_success_se,length_success_n,"
+                      "length_mean,length_se,success_mean,success_se,return_mean,return_se,n\n");
+    for (int r = 0; r < t->n_rows; r++) {
+        for (int s = 0; s < base->n_tests; s++) {
+            const MrlEvalSet* es = &t->rows[r].sets[s];
+            for (int k = 0; k < es->episodes; k++) {
+                MrlEpisodeStats e;
+                mrl_eval_episode_stats(&e, es, k);
+                mrl_buf_printf(b, "\"%s\",%s,%d,", t->rows[r].name, es->name, k + 1);
+                const MrlStat* cols[] = {&e.length_success, &e.length, &e.success, &e.ret};
+                for (int c = 0; c < 4; c++) {
+                    mrl_buf_json_number(b, cols[c]->mean);
+                    mrl_buf_printf(b, ",");
+                    mrl_buf_json_number(b, cols[c]->se);
+                    mrl_buf_printf(b, c == 0 ? ",%lld," : ",", (long long)cols[c]->n);
+                }
+                mrl_buf_printf(b, "%lld\n", (long long)e.length.n);
+            }
+        }
+    }
+}
+
+static int write_all(const Table* t, const MrlRun* base, const char* dir, char* err) {
+    int rc = mrl_mkdirs(dir, err);
+    MrlBuf json = {0};
+    mrl_buf_printf(&json, "{\n\"title\": ");
+    mrl_buf_json_string(&json, t->title);
+    mrl_buf_printf(&json, ",\n\"metric\": ");
+    mrl_buf_json_string(&json, t->metric);
+    mrl_buf_printf(&json, ",\n\"rows\": {");
+    for (int r = 0; r < t->n_rows && rc == MRL_OK; r++) {
+        const Row* row = &t->rows[r];
+        char s[128], rdir[MRL_PATH_MAX + 200];
+        slug(s, sizeof s, row->name);
+        snprintf(rdir, sizeof rdir, "%s/rows/%s", dir, s);
+        rc = mrl_eval_write(rdir, row->sets, row->n_sets, row->agent[0] ? row->agent : "rl2",
+                            row->name, err);
+        mrl_buf_printf(&json, "%s\n", r ? "," : "");
+        mrl_buf_json_string(&json, row->name);
+        mrl_buf_printf(&json, ": ");
+        mrl_eval_summary_doc(&json, row->sets, row->n_sets, row->agent[0] ? row->agent : "rl2");
+    }
+    mrl_buf_printf(&json, "}\n}\n");
+    MrlBuf md = {0}, csv = {0};
+    write_md(&md, t, base);
+    write_csv(&csv, t, base);
+    const struct {
+        const char* file;
+        MrlBuf* buf;
+    } outs[] = {{"table.json", &json}, {"table.md", &md}, {"table.csv", &csv}};
+    for (size_t i = 0; i < 3 && rc == MRL_OK; i++) {
+        char path[MRL_PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/%s", dir, outs[i].file);
+        rc = outs[i].buf->failed ? mrl_fail(err, MRL_ENOMEM, "%s: error: out of memory", path)
+                                 : mrl_file_write_atomic(path, outs[i].buf->data, outs[i].buf->len, err);
+    }
+    if (rc == MRL_OK) {
+        fputs(md.data, stdout);
+    }
+    mrl_buf_free(&json);
+    mrl_buf_free(&md);
+    mrl_buf_free(&csv);
+    return rc;
+}
+
+int mrl_cmd_reptable(int argc, char** argv) {
+    const char* out = NULL;
+    MrlOpt opts[] = {{"--out", 1, &out}};
+    MrlArgs a;
+    if (mrl_args_parse(&a, argc, argv, opts, 1) != 0) {
+        return MRL_EXIT_BAD_INPUT;
+    }
+    if (a.n_pos != 1) {
+        fprintf(stderr, "metarl table: error: expected one TABLE.yaml (see 'metarl help table')\n");
+        return MRL_EXIT_BAD_INPUT;
+    }
+    mrl_nn_blas_reexec(argc, argv);
+    char err[MRL_MSG_MAX] = "";
+    static Table t; // large (per-row results); one per process
+    if (parse_table(&t, a.pos[0], err) != MRL_OK) {
+        fprintf(stderr, "%s\n", err);
+        mrl_node_free(t.root);
+        return MRL_EXIT_BAD_INPUT;
+    }
+    MrlRun base;
+    if (mrl_run_open(&base, t.config, a.overrides, a.n_overrides, err) != MRL_OK) {
+        fprintf(stderr, "%s\n", err);
+        mrl_node_free(t.root);
+        return MRL_EXIT_BAD_INPUT;
+    }
+    char dir[MRL_PATH_MAX];
+    if (out) {
+        snprintf(dir, sizeof dir, "%s", out);
+    } else {
+        char stem[128];
+        const char* bn = strrchr(t.path, '/');
+        snprintf(stem, sizeof stem, "%.127s", bn ? bn + 1 : t.path);
+        char* dot = strrchr(stem, '.');
+        if (dot) {
+            *dot = '\0';
+        }
+        snprintf(dir, sizeof dir, "%.800s/%s", base.cfg->run.out_root, stem);
+    }
+    int code = MRL_EXIT_OK;
+    time_t t0 = time(NULL);
+    // every row's input is checked before anything runs or is written
+    for (int r = 0; r < t.n_rows && code == MRL_EXIT_OK; r++) {
+        if (run_row(&t.rows[r], &base, &a, 1, err) != MRL_OK) {
+            fprintf(stderr, "%s\n", err);
+            code = MRL_EXIT_BAD_INPUT;
+        }
+    }
+    for (int r = 0; r < t.n_rows && code == MRL_EXIT_OK; r++) {
+        printf("row %d/%d: %s\n", r + 1, t.n_rows, t.rows[r].name);
+        fflush(stdout);
+        int rc = run_row(&t.rows[r], &base, &a, 0, err);
+        if (rc != MRL_OK) {
+            fprintf(stderr, "%s\n", err);
+            code = rc == MRL_EINVAL ? MRL_EXIT_BAD_INPUT : MRL_EXIT_FAILED;
+        }
+    }
+    if (code == MRL_EXIT_OK) {
+        if (write_all(&t, &base, dir, err) != MRL_OK) {
+            fprintf(stderr, "%s\n", err);
+            code = MRL_EXIT_FAILED;
+        } else {
+            printf("wrote %s/{table.md,table.csv,table.json,rows/} in %lld s\n", dir,
+                   (long long)(time(NULL) - t0));
+        }
+    }
+    for (int r = 0; r < t.n_rows; r++) {
+        for (int s = 0; s < t.rows[r].n_sets; s++) {
+            mrl_eval_set_free(&t.rows[r].sets[s]);
+        }
+    }
+    mrl_run_close(&base);
+    mrl_node_free(t.root);
+    return code;
+}
