@@ -66,7 +66,7 @@ printf '# table\tsetting\tagent\tkey\tvalue\ttune_return\ttune_se\n' > "$all"
     echo "# Chosen by scripts/tune_baselines.sh $table on $count tune tasks (seed $seed)"
     echo "# drawn from the training distribution; never on the held-out test tasks."
     printf '# table\tsetting\tagent\tkey\tvalue\ttune_return\ttune_se\n'
-} > "$out.tmp"
+} > "$work/${table}_chosen.tmp"
 
 for s in "${settings[@]}"; do
     name=${s%%|*}
@@ -95,9 +95,9 @@ for s in "${settings[@]}"; do
             fi
         done
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$table" "$name" "$agent" "$key" "$best" \
-            "$best_mean" "$best_se" >> "$out.tmp"
+            "$best_mean" "$best_se" >> "$work/${table}_chosen.tmp"
         echo "$table $name $agent: $key=$best ($best_mean ± $best_se)"
     done
 done
-mv "$out.tmp" "$out"
+mv "$work/${table}_chosen.tmp" "$out"
 echo "wrote $out and $all"
