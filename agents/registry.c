@@ -32,11 +32,18 @@ static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
     return mrl_agent_explorer_new(err);
 }
 
-// the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt)
+// the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt), sampling
 static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
     char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
     snprintf(dir, sizeof dir, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
-    return mrl_rl2_agent_load(dir, run, err);
+    return mrl_rl2_agent_load_greedy(dir, run, 0, err);
+}
+
+// the same policy acting greedily (most likely action / Gaussian mean)
+static MrlAgent* make_rl2_greedy(const MrlRunConfig* run, char* err) {
+    char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
+    snprintf(dir, sizeof dir, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
+    return mrl_rl2_agent_load_greedy(dir, run, 1, err);
 }
 
 static const AgentRow rows[] = {
@@ -44,6 +51,7 @@ static const AgentRow rows[] = {
     {"oracle", make_oracle},
     {"explorer", make_explorer}, // maze only: maps in episode 1, shortest known path after
     {"rl2", make_rl2},
+    {"rl2_greedy", make_rl2_greedy},
     // classical baselines of the RL² bandit and MDP tables (agents/baselines)
     {"gittins", mrl_agent_gittins_new},
     {"ts", mrl_agent_ts_new},
@@ -58,7 +66,7 @@ static const AgentRow rows[] = {
 };
 
 const char* const mrl_agent_kinds[] = {
-    "random", "oracle", "explorer", "rl2",
+    "random", "oracle", "explorer", "rl2", "rl2_greedy",
     // classical baselines (agents/baselines)
     "gittins", "ts", "ots", "ucb1", "epsilon_greedy", "greedy", "psrl", "opsrl", "ucrl2", "beb",
     NULL};

@@ -83,8 +83,8 @@ static void test_cli_train_end_to_end(void** state) {
     (void)state;
     const char* bin = MRL_BINARY_DIR "/metarl";
     // 2000 steps / (40 trials x 5 steps) = 10 iterations; stop early via a smaller budget first
-    assert_int_equal(sh("%s train %s/bandit.yaml train.steps=800 > %s/out1.txt 2>&1", bin, dir, dir),
-                     0);
+    assert_int_equal(
+        sh("%s train %s/bandit.yaml train.steps=800 > %s/out1.txt 2>&1", bin, dir, dir), 0);
     char* csv = slurp("results/tb/progress.csv");
     assert_non_null(csv);
     assert_int_equal(count_lines(csv), 1 + 4);
@@ -110,19 +110,19 @@ static void test_cli_train_end_to_end(void** state) {
     assert_non_null(strstr(out, "memory"));
     free(out);
     // a bit-flipped checkpoint: one line naming it, exit 2
-    assert_int_equal(sh("printf 'X' | dd of=%s/results/tb/ckpt/last.ckpt bs=1 seek=300 conv=notrunc "
-                        "2>/dev/null",
-                        dir),
-                     0);
+    assert_int_equal(
+        sh("printf 'X' | dd of=%s/results/tb/ckpt/last.ckpt bs=1 seek=300 conv=notrunc "
+           "2>/dev/null",
+           dir),
+        0);
     assert_int_equal(sh("%s train %s/bandit.yaml > /dev/null 2> %s/err4.txt", bin, dir, dir), 2);
     e = slurp("err4.txt");
     assert_non_null(strstr(e, "last.ckpt: error: checkpoint CRC mismatch"));
     assert_int_equal(count_lines(e), 1);
     free(e);
     // unknown key: the config loader's file:line:col message, exit 2
-    assert_int_equal(sh("%s train %s/bandit.yaml train.stepz=5 > /dev/null 2> %s/err5.txt", bin,
-                        dir, dir),
-                     2);
+    assert_int_equal(
+        sh("%s train %s/bandit.yaml train.stepz=5 > /dev/null 2> %s/err5.txt", bin, dir, dir), 2);
     e = slurp("err5.txt");
     assert_non_null(strstr(e, "stepz"));
     assert_int_equal(count_lines(e), 1);

@@ -186,13 +186,17 @@ static void test_float_matches_double(void** state) {
     float *xp = fa(T * B * G), *w = fa(G * H), *bh = fa(G), *h = fa((T + 1) * B * H);
     float *a = fa(T * B * 4 * H), *ws = fa(B * G);
     double *xpd = calloc(T * B * G, 8), *wd = calloc(G * H, 8), *bhd = calloc(G, 8);
-    double *hd = calloc((T + 1) * B * H, 8), *ad = calloc(T * B * 4 * H, 8), *wsd = calloc(B * G, 8);
+    double *hd = calloc((T + 1) * B * H, 8), *ad = calloc(T * B * 4 * H, 8),
+           *wsd = calloc(B * G, 8);
     fill(xp, T * B * G, 41, 2.0f);
     fill(w, G * H, 42, 0.5f);
     fill(bh, G, 43, 0.5f);
-    for (size_t i = 0; i < T * B * G; i++) xpd[i] = xp[i];
-    for (size_t i = 0; i < G * H; i++) wd[i] = w[i];
-    for (size_t i = 0; i < G; i++) bhd[i] = bh[i];
+    for (size_t i = 0; i < T * B * G; i++)
+        xpd[i] = xp[i];
+    for (size_t i = 0; i < G * H; i++)
+        wd[i] = w[i];
+    for (size_t i = 0; i < G; i++)
+        bhd[i] = bh[i];
     mrl_nn_gru_forward(h, a, ws, xp, w, bh, T, B, H);
     mrl_nn_gru_forward_f64(hd, ad, wsd, xpd, wd, bhd, T, B, H);
     for (size_t i = 0; i < (T + 1) * B * H; i++) {
@@ -243,14 +247,10 @@ static void test_adam_first_step(void** state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linear_matches_naive),
-        cmocka_unit_test(test_gru_matches_naive),
-        cmocka_unit_test(test_lstm_matches_naive),
-        cmocka_unit_test(test_conv2d_matches_naive),
-        cmocka_unit_test(test_fast_math_matches_libm),
-        cmocka_unit_test(test_float_matches_double),
-        cmocka_unit_test(test_categorical_head),
-        cmocka_unit_test(test_adam_first_step),
+        cmocka_unit_test(test_linear_matches_naive),   cmocka_unit_test(test_gru_matches_naive),
+        cmocka_unit_test(test_lstm_matches_naive),     cmocka_unit_test(test_conv2d_matches_naive),
+        cmocka_unit_test(test_fast_math_matches_libm), cmocka_unit_test(test_float_matches_double),
+        cmocka_unit_test(test_categorical_head),       cmocka_unit_test(test_adam_first_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -331,7 +331,8 @@ static void test_ppo_learns_two_armed_bandit(void** state) {
     // random play earns 5 of 10 pulls on average; E[max(p1, p2)] * 10 = 6.67
     printf("first iteration %.3f, last %.3f\n", first.mean_return, st.mean_return);
     assert_true(st.mean_return > first.mean_return + 0.4);
-    MrlAgent* agent = mrl_rl2_agent_new(&s.run, mrl_ppo_params(p), mrl_ppo_net(p)->n_params, 0, err);
+    MrlAgent* agent =
+        mrl_rl2_agent_new(&s.run, mrl_ppo_params(p), mrl_ppo_net(p)->n_params, 0, err);
     assert_non_null(agent);
     double trained = eval_agent(agent);
     agent->free(agent);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "metarl/eval.h"
 #include "metarl/util.h"
 #include "ppo/train.h"
 #include "support/bandit_env.h"
@@ -61,9 +62,17 @@ static void setup(T* t) {
 
 static int run_job(T* t, int fresh, int64_t iters, char* err) {
     FILE* out = fopen("/dev/null", "w");
-    MrlTrainJob job = {.run = &t->run, .api = &tb_api, .train_set = &t->set, .config_hash = 42,
-                       .config_text = "seed: 3\n", .run_dir = t->dir, .fresh = fresh, .tty = 0,
-                       .plot = 0, .max_iterations = iters, .out = out};
+    MrlTrainJob job = {.run = &t->run,
+                       .api = &tb_api,
+                       .train_set = &t->set,
+                       .config_hash = 42,
+                       .config_text = "seed: 3\n",
+                       .run_dir = t->dir,
+                       .fresh = fresh,
+                       .tty = 0,
+                       .plot = 0,
+                       .max_iterations = iters,
+                       .out = out};
     int rc = mrl_train_run(&job, err);
     fclose(out);
     return rc;
@@ -143,10 +152,51 @@ static void test_train_corrupt_checkpoint_is_one_line(void** state) {
     cleanup(&t);
 }
 
+static void test_train_checkpoint_acts_through_registry(void** state) {
+    (void)state;
+    // `metarl eval RUN_DIR` builds the agent by name from the run config: "rl2" loads
+    // <out>/<name>/ckpt/last.ckpt; "rl2_greedy" the same policy acting greedily
+    T t;
+    setup(&t);
+    char err[MRL_MSG_MAX];
+    snprintf(t.run.out_root, sizeof t.run.out_root, "%s", MRL_BINARY_DIR);
+    snprintf(t.run.name, sizeof t.run.name, "test_train_%d", (int)getpid());
+    MrlAgent* none = mrl_agent_new("rl2", &t.run, err);
+    assert_null(none);
+    assert_non_null(strstr(err, "last.ckpt"));
+    assert_int_equal(run_job(&t, 0, 2, err), MRL_OK);
+    double k = 3;
+    MrlSetSpec spec = test_spec("test", MRL_SET_TEST, 20, 9, &k, 1);
+    MrlTaskSet set;
+    assert_int_equal(mrl_taskset_init(&set, &spec, &tb_api, NULL, 0, err), MRL_OK);
+    const char* kinds[2] = {"rl2", "rl2_greedy"};
+    for (int i = 0; i < 2; i++) {
+        MrlAgent* a = mrl_agent_new(kinds[i], &t.run, err);
+        assert_non_null(a);
+        assert_string_equal(a->name, kinds[i]);
+        MrlEvalSet out;
+        assert_int_equal(mrl_eval_set(&out, &set, a, 4, 1, 8, 1, 5, err), MRL_OK);
+        assert_int_equal(out.n_trials, 20);
+        mrl_eval_set_free(&out);
+        a->free(a);
+    }
+    // a config whose network differs (hidden 9 vs 8) is refused at begin with one line
+    t.run.hidden = 9;
+    MrlAgent* a = mrl_agent_new("rl2", &t.run, err);
+    assert_non_null(a);
+    MrlEvalSet out;
+    assert_true(mrl_eval_set(&out, &set, a, 4, 1, 8, 1, 5, err) != MRL_OK);
+    assert_non_null(strstr(err, "parameters"));
+    a->free(a);
+    mrl_taskset_release(&set);
+    cleanup(&t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_run_dir_resume_and_fresh),
         cmocka_unit_test(test_train_corrupt_checkpoint_is_one_line),
+        cmocka_unit_test(test_train_checkpoint_acts_through_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@
 // Declares the kernel set for real type R with name macro NN.
 #define MRL_NN_DECLARE(R, NN)                                                                      \
     /* out (N, OC) = inp (N, C) . w^T (OC, C) + b (OC); b may be NULL. */                          \
-    void NN(linear_forward)(R * out, const R* inp, const R* w, const R* b, size_t N, size_t C,      \
+    void NN(linear_forward)(R * out, const R* inp, const R* w, const R* b, size_t N, size_t C,     \
                             size_t OC);                                                            \
     /* dinp (N, C) += dout . w (dinp may be NULL); dw (OC, C) += dout^T . inp; db (OC) += sum. */  \
     void NN(linear_backward)(R * dinp, R * dw, R * db, const R* dout, const R* inp, const R* w,    \
@@ -43,26 +43,26 @@
     void NN(sigmoid_forward)(R * out, const R* inp, size_t n);                                     \
     /* GRU over T steps (PyTorch gate order r, z, n):                                              \
        r = s(xr + Whr h + bhr), z = s(xz + Whz h + bhz), n = tanh(xn + r * (Whn h + bhn)),         \
-       h' = (1 - z) * n + z * h.  xproj (T, B, 3H) holds x . W_ih^T + b_ih (one GEMM by the      \
+       h' = (1 - z) * n + z * h.  xproj (T, B, 3H) holds x . W_ih^T + b_ih (one GEMM by the        \
        caller); h_all (T+1, B, H) has h0 in row 0 on entry and h_1..h_T after; act (T, B, 4H)      \
        receives [r, z, n, Whn h + bhn] for backward; ws (B, 3H) scratch. */                        \
-    void NN(gru_forward)(R * h_all, R * act, R * ws, const R* xproj, const R* w_hh,              \
-                         const R* b_hh, size_t T, size_t B, size_t H);                             \
-    /* Backward of gru_forward. dh_out (T, B, H): dL/dh_1..h_T from above. Writes dxproj          \
+    void NN(gru_forward)(R * h_all, R * act, R * ws, const R* xproj, const R* w_hh, const R* b_hh, \
+                         size_t T, size_t B, size_t H);                                            \
+    /* Backward of gru_forward. dh_out (T, B, H): dL/dh_1..h_T from above. Writes dxproj           \
        (T, B, 3H) = dL/dxproj; adds dw_hh (3H, H), db_hh (3H), dh0 (B, H) (NULL: skip).            \
        ws: (T*B*3H + 2*B*H) scratch. */                                                            \
-    void NN(gru_backward)(R * dxproj, R * dw_hh, R * db_hh, R * dh0, R * ws, const R* dh_out,     \
+    void NN(gru_backward)(R * dxproj, R * dw_hh, R * db_hh, R * dh0, R * ws, const R* dh_out,      \
                           const R* h_all, const R* act, const R* w_hh, size_t T, size_t B,         \
                           size_t H);                                                               \
     /* LSTM over T steps (gate order i, f, g, o; bias only in xproj):                              \
        c' = f * c + i * g, h' = o * tanh(c').  xproj (T, B, 4H); h_all, c_all (T+1, B, H) with     \
        h0, c0 in row 0; act (T, B, 4H) receives post-activation gates; tc (T, B, H) tanh(c');      \
        ws (B, 4H) scratch. */                                                                      \
-    void NN(lstm_forward)(R * h_all, R * c_all, R * act, R * tc, R * ws, const R* xproj,          \
+    void NN(lstm_forward)(R * h_all, R * c_all, R * act, R * tc, R * ws, const R* xproj,           \
                           const R* w_hh, size_t T, size_t B, size_t H);                            \
-    /* Backward of lstm_forward. Writes dxproj (T, B, 4H); adds dw_hh (4H, H), dh0, dc0 (B, H)    \
+    /* Backward of lstm_forward. Writes dxproj (T, B, 4H); adds dw_hh (4H, H), dh0, dc0 (B, H)     \
        (NULL: skip). ws: (4*B*H) scratch. */                                                       \
-    void NN(lstm_backward)(R * dxproj, R * dw_hh, R * dh0, R * dc0, R * ws, const R* dh_out,      \
+    void NN(lstm_backward)(R * dxproj, R * dw_hh, R * dh0, R * dc0, R * ws, const R* dh_out,       \
                            const R* h_all, const R* c_all, const R* act, const R* tc,              \
                            const R* w_hh, size_t T, size_t B, size_t H);                           \
     /* Valid (no padding) 2-D convolution, NHWC: inp (N, IH, IW, C), w (OC, K, K, C), b (OC),      \
@@ -71,26 +71,28 @@
     void NN(conv2d_forward)(R * out, R * col, const R* inp, const R* w, const R* b, size_t N,      \
                             size_t IH, size_t IW, size_t C, size_t OC, size_t K, size_t S,         \
                             size_t chunk);                                                         \
-    /* Backward of conv2d_forward: dw, db add; dinp (NULL: skip) adds. col, dcol scratch as col. */ \
-    void NN(conv2d_backward)(R * dinp, R * dw, R * db, R * col, R * dcol, const R* dout,          \
+    /* Backward of conv2d_forward: dw, db add; dinp (NULL: skip) adds. col, dcol scratch as col.   \
+     */                                                                                            \
+    void NN(conv2d_backward)(R * dinp, R * dw, R * db, R * col, R * dcol, const R* dout,           \
                              const R* inp, const R* w, size_t N, size_t IH, size_t IW, size_t C,   \
                              size_t OC, size_t K, size_t S, size_t chunk);                         \
     /* Layer norm over rows: out (N, C) = (inp - mean) * rstd * g + b; stores mean, rstd (N). */   \
     void NN(layernorm_forward)(R * out, R * mean, R * rstd, const R* inp, const R* g, const R* b,  \
                                size_t N, size_t C);                                                \
     /* Backward of layernorm_forward: dinp, dg, db add. */                                         \
-    void NN(layernorm_backward)(R * dinp, R * dg, R * db, const R* dout, const R* inp,             \
-                                const R* g, const R* mean, const R* rstd, size_t N, size_t C);     \
+    void NN(layernorm_backward)(R * dinp, R * dg, R * db, const R* dout, const R* inp, const R* g, \
+                                const R* mean, const R* rstd, size_t N, size_t C);                 \
     /* Categorical head: logp (N, A) = log_softmax(logits); in place allowed. */                   \
     void NN(categorical_forward)(R * logp, const R* logits, size_t N, size_t A);                   \
     /* Log-probability of action index act[i] (float index) under row i: out (N). */               \
     void NN(categorical_logprob)(R * out, const R* logp, const float* act, size_t N, size_t A);    \
     /* Entropy of each row: out (N). */                                                            \
     void NN(categorical_entropy)(R * out, const R* logp, size_t N, size_t A);                      \
-    /* dlogits (N, A) += dL/dlogits given dlp (N) = dL/dlogprob(act) and dent (N) = dL/dentropy. */ \
+    /* dlogits (N, A) += dL/dlogits given dlp (N) = dL/dlogprob(act) and dent (N) = dL/dentropy.   \
+     */                                                                                            \
     void NN(categorical_backward)(R * dlogits, const R* dlp, const R* dent, const R* logp,         \
                                   const float* act, size_t N, size_t A);                           \
-    /* Diagonal Gaussian head, state-independent log_std (A): log-probability out (N) of act      \
+    /* Diagonal Gaussian head, state-independent log_std (A): log-probability out (N) of act       \
        (N, A) under mean mu (N, A). */                                                             \
     void NN(gaussian_logprob)(R * out, const R* mu, const R* log_std, const float* act, size_t N,  \
                               size_t A);                                                           \
@@ -119,14 +121,13 @@ void mrl_nn_gru_backward_naive(float* dxproj, float* dw_hh, float* db_hh, float*
                                const float* dh_out, const float* h_all, const float* act,
                                const float* w_hh, size_t T, size_t B, size_t H);
 void mrl_nn_lstm_forward_naive(float* h_all, float* c_all, float* act, float* tc,
-                               const float* xproj, const float* w_hh, size_t T, size_t B,
-                               size_t H);
+                               const float* xproj, const float* w_hh, size_t T, size_t B, size_t H);
 void mrl_nn_conv2d_forward_naive(float* out, const float* inp, const float* w, const float* b,
                                  size_t N, size_t IH, size_t IW, size_t C, size_t OC, size_t K,
                                  size_t S);
 void mrl_nn_conv2d_backward_naive(float* dinp, float* dw, float* db, const float* dout,
-                                  const float* inp, const float* w, size_t N, size_t IH,
-                                  size_t IW, size_t C, size_t OC, size_t K, size_t S);
+                                  const float* inp, const float* w, size_t N, size_t IH, size_t IW,
+                                  size_t C, size_t OC, size_t K, size_t S);
 
 // ---- fast vectorisable float math (nn_fast.c) ----
 

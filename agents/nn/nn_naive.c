@@ -25,8 +25,7 @@ void mrl_nn_linear_forward_naive(float* out, const float* inp, const float* w, c
 }
 
 void mrl_nn_linear_backward_naive(float* dinp, float* dw, float* db, const float* dout,
-                                  const float* inp, const float* w, size_t N, size_t C,
-                                  size_t OC) {
+                                  const float* inp, const float* w, size_t N, size_t C, size_t OC) {
     for (size_t i = 0; i < N; i++) {
         for (size_t o = 0; o < OC; o++) {
             float d = dout[i * OC + o];
@@ -172,8 +171,8 @@ void mrl_nn_conv2d_forward_naive(float* out, const float* inp, const float* w, c
 }
 
 void mrl_nn_conv2d_backward_naive(float* dinp, float* dw, float* db, const float* dout,
-                                  const float* inp, const float* w, size_t N, size_t IH,
-                                  size_t IW, size_t C, size_t OC, size_t K, size_t S) {
+                                  const float* inp, const float* w, size_t N, size_t IH, size_t IW,
+                                  size_t C, size_t OC, size_t K, size_t S) {
     size_t OH = (IH - K) / S + 1, OW = (IW - K) / S + 1;
     for (size_t n = 0; n < N; n++) {
         for (size_t oy = 0; oy < OH; oy++) {

@@ -34,8 +34,8 @@ double mrl_bench_sgemm(int M, int N, int K, double seconds) {
         int reps = 0;
         double t0 = wall(), el;
         do {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, K, b, K, 0.0f,
-                        c, N);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, K, b, K, 0.0f, c,
+                        N);
             reps++;
             el = wall() - t0;
         } while (el < seconds);

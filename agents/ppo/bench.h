@@ -12,15 +12,15 @@
 double mrl_bench_sgemm(int M, int N, int K, double seconds);
 
 typedef struct MrlBenchTrain {
-    int32_t iterations;      // timed iterations (after one warm-up)
-    int64_t steps;           // agent steps in the timed iterations
-    double seconds;          // wall time of the timed iterations
-    double steps_per_s;      // of full iterations (rollout + update)
+    int32_t iterations; // timed iterations (after one warm-up)
+    int64_t steps;      // agent steps in the timed iterations
+    double seconds;     // wall time of the timed iterations
+    double steps_per_s; // of full iterations (rollout + update)
     double rollout_steps_per_s;
     double update_seconds;
-    double update_gflops;    // achieved GFLOP/s of the update's network work
-    double peak_gflops;      // sgemm 2048^3, one thread
-    double gru_gemm_gflops;  // sgemm of the recurrent step shape (B_mb, G, H)
+    double update_gflops;   // achieved GFLOP/s of the update's network work
+    double peak_gflops;     // sgemm 2048^3, one thread
+    double gru_gemm_gflops; // sgemm of the recurrent step shape (B_mb, G, H)
     size_t memory_bytes;
     size_t n_params;
 } MrlBenchTrain;

@@ -19,13 +19,11 @@
 
 #include "metarl/util.h"
 #include "ppo/ppo.h"
+#include "ppo/ppo_internal.h"
 
 #define HEADER_BYTES 104
 
-int mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** params, size_t* n_params,
-                     uint64_t* config_hash);
-
-uint32_t mrl_crc32(uint32_t crc, const void* data, size_t n) {
+uint32_t mrl_ckpt_crc32(uint32_t crc, const void* data, size_t n) {
     const uint8_t* b = data;
     crc = ~crc;
     for (size_t i = 0; i < n; i++) {
@@ -72,9 +70,9 @@ int mrl_ppo_serialize(const MrlPpo* ppo, uint8_t** out, size_t* n, char* err) {
         put64(b + 72 + 16 * i, r[i]->state);
         put64(b + 80 + 16 * i, r[i]->inc);
     }
-    memcpy(b + HEADER_BYTES, block, P * sizeof(float));                       // params
+    memcpy(b + HEADER_BYTES, block, P * sizeof(float));                                 // params
     memcpy(b + HEADER_BYTES + P * sizeof(float), block + 2 * P, 2 * P * sizeof(float)); // m, v
-    uint32_t crc = mrl_crc32(0, b + 16, total - 16);
+    uint32_t crc = mrl_ckpt_crc32(0, b + 16, total - 16);
     memcpy(b + 12, &crc, 4);
     *out = b;
     *n = total;
@@ -117,9 +115,9 @@ static int verify(const char* path, const uint8_t* b, size_t n, MrlCkptInfo* inf
                         "%s: error: checkpoint truncated or padded (%zu bytes, header says %llu)",
                         path, n, (unsigned long long)total);
     }
-    if (mrl_crc32(0, b + 16, n - 16) != crc) {
-        return mrl_fail(err, MRL_EFORMAT, "%s: error: checkpoint CRC mismatch (the file is corrupt)",
-                        path);
+    if (mrl_ckpt_crc32(0, b + 16, n - 16) != crc) {
+        return mrl_fail(err, MRL_EFORMAT,
+                        "%s: error: checkpoint CRC mismatch (the file is corrupt)", path);
     }
     info->version = version;
     info->config_hash = get64(b + 24);

@@ -5,6 +5,7 @@
 // same config + seed + threads gives identical bytes, and a resumed run equals
 // an uninterrupted one. Tests: tests/test_ppo.c.
 #include "ppo/ppo.h"
+#include "ppo/ppo_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -34,17 +35,17 @@ struct MrlPpo {
     // training state (all of it is in the checkpoint)
     int64_t iteration;
     int64_t steps;
-    int64_t trials;     // trials started so far: the task sampler's position
+    int64_t trials; // trials started so far: the task sampler's position
     int64_t adam_t;
     MrlRng shuffle_rng; // minibatch order
     MrlRng task_rng;    // which training task each trial runs (fixed sets)
 
     // rollout
-    size_t N;           // trials per iteration (one slot each)
-    size_t Tmax;        // longest trial (rollout horizon)
+    size_t N;    // trials per iteration (one slot each)
+    size_t Tmax; // longest trial (rollout horizon)
     MrlTrialSlots ts;
     MrlRl2Policy pol;
-    uint8_t* task_buf;  // (task_bytes)
+    uint8_t* task_buf;   // (task_bytes)
     double* task_params; // (MRL_MAX_PARAMS)
     // storage, time-major (Tmax, N, ...)
     float* r_obs;     // (Tmax, N, O)
@@ -69,12 +70,12 @@ struct MrlPpo {
 
     // minibatches of units (trial, window)
     float value_scale; // rewards are multiplied by this for the value function and GAE
-    size_t W;         // window length: train.bptt, or Tmax
-    size_t n_win;     // windows per trial
-    size_t B_mb;      // units per minibatch (max)
-    int32_t* units;   // (N * n_win) valid unit ids
-    MrlRl2Ws ws;      // T = W, B = B_mb
-    float* mb_adv;    // (W, B_mb)
+    size_t W;          // window length: train.bptt, or Tmax
+    size_t n_win;      // windows per trial
+    size_t B_mb;       // units per minibatch (max)
+    int32_t* units;    // (N * n_win) valid unit ids
+    MrlRl2Ws ws;       // T = W, B = B_mb
+    float* mb_adv;     // (W, B_mb)
     float* mb_ret;
     float* mb_logp;
     float* mb_mask;
@@ -238,11 +239,11 @@ void mrl_ppo_free(MrlPpo* p) {
     mrl_trials_release(&p->ts);
     mrl_rl2_policy_release(&p->pol);
     mrl_rl2_ws_release(&p->ws);
-    void* bufs[] = {p->block,  p->task_buf, p->task_params, p->r_obs,   p->r_pact,  p->r_prew,
-                    p->r_flags, p->r_act,   p->r_logp,      p->r_val,   p->r_rew,   p->r_adv,
-                    p->r_ret,  p->r_h,      p->r_c,         p->r_len,   p->r_end,   p->r_boot,
-                    p->col_rew, p->col_val, p->col_adv,     p->col_ret, p->units,   p->mb_adv,
-                    p->mb_ret, p->mb_logp,  p->mb_mask};
+    void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,   p->r_pact, p->r_prew,
+                    p->r_flags, p->r_act,    p->r_logp,      p->r_val,   p->r_rew,  p->r_adv,
+                    p->r_ret,   p->r_h,      p->r_c,         p->r_len,   p->r_end,  p->r_boot,
+                    p->col_rew, p->col_val,  p->col_adv,     p->col_ret, p->units,  p->mb_adv,
+                    p->mb_ret,  p->mb_logp,  p->mb_mask};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]);
     }
@@ -522,7 +523,8 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
                 float ratio = expf(lr_);
                 float adv = p->mb_adv[i];
                 float s1 = ratio * adv;
-                float rc = ratio < 1.0f - eps ? 1.0f - eps : (ratio > 1.0f + eps ? 1.0f + eps : ratio);
+                float rc =
+                    ratio < 1.0f - eps ? 1.0f - eps : (ratio > 1.0f + eps ? 1.0f + eps : ratio);
                 float s2 = rc * adv;
                 // loss = -min(s1, s2); its gradient flows only through the unclipped branch
                 p->ws.dlogp_a[i] = s1 <= s2 ? -adv * ratio * inv : 0.0f;
@@ -555,7 +557,7 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
         st->value_loss = kl_n > 0 ? vl_sum / kl_n : 0.0;
         st->entropy = kl_n > 0 ? ent_sum / kl_n : 0.0;
         st->clip_frac = kl_n > 0 ? clip_n / kl_n : 0.0;
-        if (run->target_kl > 0.0 && kl > 1.5 * run->target_kl) {
+        if (run->target_kl > 0.0 && kl > run->target_kl) {
             break;
         }
     }
@@ -632,11 +634,8 @@ int mrl_ppo_iterate(MrlPpo* p, MrlPpoStats* st, char* err) {
 
 // ---- checkpoints: the state is serialised by ckpt.c through these accessors ----
 
-int mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** params, size_t* n_params,
-                     uint64_t* config_hash);
-
-int mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** params, size_t* n_params,
-                     uint64_t* config_hash) {
+void mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** params,
+                      size_t* n_params, uint64_t* config_hash) {
     counters[0] = &p->iteration;
     counters[1] = &p->steps;
     counters[2] = &p->trials;
@@ -646,5 +645,4 @@ int mrl_ppo_state_io(MrlPpo* p, int64_t** counters, MrlRng** rngs, float** param
     *params = p->block; // params | grad | m | v; the checkpoint stores params, m and v
     *n_params = p->net.n_params;
     *config_hash = p->config_hash;
-    return MRL_OK;
 }

@@ -53,22 +53,22 @@ typedef struct MrlPpoOptions {
 
 // Statistics of one iteration.
 typedef struct MrlPpoStats {
-    int64_t iteration;      // 1-based, after the update
-    int64_t steps;          // agent steps so far
-    int64_t trials;         // trials so far
-    double mean_return;     // mean trial return of this iteration's rollouts
-    double mean_length;     // mean trial length (steps)
-    double policy_loss;     // last epoch's mean surrogate loss
+    int64_t iteration;  // 1-based, after the update
+    int64_t steps;      // agent steps so far
+    int64_t trials;     // trials so far
+    double mean_return; // mean trial return of this iteration's rollouts
+    double mean_length; // mean trial length (steps)
+    double policy_loss; // last epoch's mean surrogate loss
     double value_loss;
     double entropy;
-    double approx_kl;       // mean of (ratio - 1) - log ratio, last minibatch
+    double approx_kl; // mean of (ratio - 1) - log ratio, last minibatch
     double clip_frac;
-    double grad_norm;       // before clipping, last minibatch
+    double grad_norm; // before clipping, last minibatch
     double lr;
-    int32_t epochs_run;     // < train.epochs when the KL limit stopped early
+    int32_t epochs_run; // < train.epochs when the KL limit stopped early
     double rollout_seconds;
     double update_seconds;
-    double update_flops;    // FLOPs of the network GEMM work in the update (estimate)
+    double update_flops; // FLOPs of the network GEMM work in the update (estimate)
 } MrlPpoStats;
 
 typedef struct MrlPpo MrlPpo;
@@ -132,7 +132,7 @@ typedef struct MrlCkptInfo {
 } MrlCkptInfo;
 
 // CRC-32 (IEEE, as zlib's crc32) of n bytes, continuing from `crc` (start with 0).
-uint32_t mrl_crc32(uint32_t crc, const void* data, size_t n);
+uint32_t mrl_ckpt_crc32(uint32_t crc, const void* data, size_t n);
 
 // Reads and verifies a checkpoint file (magic, version, size, CRC) into a new
 // buffer; fills `info` and points *params at the parameters inside *buf (the

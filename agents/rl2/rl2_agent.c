@@ -16,11 +16,11 @@ typedef struct Rl2Agent {
     MrlAgent base;
     MrlRunConfig run;
     MrlRl2Net net;
-    float* params;     // (n_params) owned
+    float* params; // (n_params) owned
     size_t n_params;
     char source[MRL_PATH_MAX]; // where the parameters came from (messages)
     int greedy;
-    int ready;         // policy initialised
+    int ready; // policy initialised
     MrlRl2Policy pol;
 } Rl2Agent;
 
@@ -57,7 +57,8 @@ static int rl2_act(MrlAgent* agent, float* action, const MrlStepBatch* batch, Mr
                    char* err) {
     Rl2Agent* a = agent->self;
     if (!a->ready || batch->n_slots != a->pol.n_slots) {
-        return mrl_fail(err, MRL_ESTATE, "error: rl2 agent: act before begin (or slot count changed)");
+        return mrl_fail(err, MRL_ESTATE,
+                        "error: rl2 agent: act before begin (or slot count changed)");
     }
     mrl_rl2_policy_step(&a->pol, action, batch, rngs);
     return MRL_OK;
@@ -108,6 +109,11 @@ MrlAgent* mrl_rl2_agent_new(const MrlRunConfig* run, const float* params, size_t
 }
 
 MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char* err) {
+    return mrl_rl2_agent_load_greedy(run_dir, run, 0, err);
+}
+
+MrlAgent* mrl_rl2_agent_load_greedy(const char* run_dir, const MrlRunConfig* run, int greedy,
+                                    char* err) {
     char path[MRL_PATH_MAX];
     mrl_rl2_checkpoint_path(path, sizeof path, run_dir);
     MrlCkptInfo info;
@@ -123,6 +129,8 @@ MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char*
     }
     memcpy(a->params, params, (size_t)info.n_params * sizeof(float));
     free(buf);
+    a->greedy = greedy;
+    a->base.name = greedy ? "rl2_greedy" : "rl2";
     snprintf(a->source, sizeof a->source, "%s", path);
     return &a->base;
 }

@@ -23,6 +23,10 @@ void mrl_rl2_checkpoint_path(char* out, size_t out_size, const char* run_dir);
 // on failure); its parameter count is checked against the network in begin.
 MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char* err);
 
+// Same, acting greedily (the most likely action, or the Gaussian mean) when greedy is 1.
+MrlAgent* mrl_rl2_agent_load_greedy(const char* run_dir, const MrlRunConfig* run, int greedy,
+                                    char* err);
+
 // Creates the agent from a copy of `params` (n_params floats). greedy: 1 to
 // take the most likely action / the mean instead of sampling.
 MrlAgent* mrl_rl2_agent_new(const MrlRunConfig* run, const float* params, size_t n_params,

@@ -76,8 +76,7 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
         d->act_low = as->low;
         d->act_high = as->high;
     } else {
-        return mrl_fail(err, MRL_EINVAL, "error: unsupported action space kind %d",
-                        (int)as->kind);
+        return mrl_fail(err, MRL_EINVAL, "error: unsupported action space kind %d", (int)as->kind);
     }
     d->I = d->E + d->A + 2;
     size_t total = 0;
@@ -145,7 +144,8 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
 void mrl_rl2_net_init_params(const MrlRl2Net* net, float* params, uint64_t seed) {
     MrlRng rng;
     mrl_rng_derive(&rng, seed, MRL_DOMAIN_INIT, 0, 0, 0);
-#define MRL_RL2_INIT(name, sz) init_tensor(net, params + net->off.name, net->size.name, #name, &rng);
+#define MRL_RL2_INIT(name, sz)                                                                     \
+    init_tensor(net, params + net->off.name, net->size.name, #name, &rng);
     MRL_RL2_PARAMS(MRL_RL2_INIT, &net->d)
 #undef MRL_RL2_INIT
 }

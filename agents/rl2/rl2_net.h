@@ -41,48 +41,49 @@
 #define MRL_RL2_CONV_S 2
 
 typedef struct MrlRl2Dims {
-    int32_t enc;        // MRL_RL2_ENC_*
-    int32_t lstm;       // 1: LSTM cell; 0: GRU
-    int32_t layer_norm; // 1: layer norm on h before the heads
-    int32_t act_discrete; // 1: categorical head; 0: Gaussian head
-    size_t O;           // floats per raw observation row
-    size_t n_obs;       // ONEHOT: number of observation values
-    size_t ih, iw, ic;  // IMAGE: input height, width, channels
-    size_t h1, w1;      // IMAGE: after conv1
-    size_t h2, w2;      // IMAGE: after conv2
-    size_t flat;        // IMAGE: h2 * w2 * CONV2
-    size_t E;           // width of the observation features in the step input
-    size_t enc_params;  // 1 when the encoder has parameters (VECTOR with embed, IMAGE)
-    size_t A;           // policy outputs: number of actions (discrete) or action floats (box)
-    size_t Araw;        // floats per raw action row (1 for discrete)
-    size_t I;           // step input width = E + A + 2
-    size_t H;           // hidden units
-    size_t G;           // gate width: 3H (GRU) or 4H (LSTM)
+    int32_t enc;             // MRL_RL2_ENC_*
+    int32_t lstm;            // 1: LSTM cell; 0: GRU
+    int32_t layer_norm;      // 1: layer norm on h before the heads
+    int32_t act_discrete;    // 1: categorical head; 0: Gaussian head
+    size_t O;                // floats per raw observation row
+    size_t n_obs;            // ONEHOT: number of observation values
+    size_t ih, iw, ic;       // IMAGE: input height, width, channels
+    size_t h1, w1;           // IMAGE: after conv1
+    size_t h2, w2;           // IMAGE: after conv2
+    size_t flat;             // IMAGE: h2 * w2 * CONV2
+    size_t E;                // width of the observation features in the step input
+    size_t enc_params;       // 1 when the encoder has parameters (VECTOR with embed, IMAGE)
+    size_t A;                // policy outputs: number of actions (discrete) or action floats (box)
+    size_t Araw;             // floats per raw action row (1 for discrete)
+    size_t I;                // step input width = E + A + 2
+    size_t H;                // hidden units
+    size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
     float act_low, act_high; // box action bounds (for clipping what the env receives)
 } MrlRl2Dims;
 
 // The parameter table: X(name, n_floats). Sizes are 0 for parts a
 // configuration does not use. Shapes (row-major):
 #define MRL_RL2_PARAMS(X, d)                                                                       \
-    X(enc_w, (d)->enc == MRL_RL2_ENC_VECTOR && (d)->enc_params ? (d)->E * (d)->O : 0) /* (E,O) */ \
-    X(enc_b, (d)->enc == MRL_RL2_ENC_VECTOR && (d)->enc_params ? (d)->E : 0)                      \
-    X(c1_w, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV1 * 9 * (d)->ic : 0) /* (16,3,3,C) */    \
-    X(c1_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV1 : 0)                                    \
-    X(c2_w, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 * 9 * MRL_RL2_CONV1 : 0) /* (32,3,3,16) */ \
-    X(c2_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 : 0)                                    \
-    X(fc_w, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E * (d)->flat : 0) /* (E, flat) */              \
-    X(fc_b, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E : 0)                                           \
-    X(w_ih, (d)->G * (d)->I)                                    /* (G, I) */                      \
-    X(b_ih, (d)->G)                                             /* (G) */                         \
-    X(w_hh, (d)->G * (d)->H)                                    /* (G, H) */                      \
-    X(b_hh, (d)->lstm ? 0 : (d)->G)                             /* (3H) GRU only */               \
-    X(ln_g, (d)->layer_norm ? (d)->H : 0)                       /* (H) */                         \
-    X(ln_b, (d)->layer_norm ? (d)->H : 0)                       /* (H) */                         \
-    X(pi_w, (d)->A * (d)->H)                                    /* (A, H) */                      \
-    X(pi_b, (d)->A)                                             /* (A) */                         \
-    X(log_std, (d)->act_discrete ? 0 : (d)->A)                  /* (A) Gaussian only */           \
-    X(v_w, (d)->H)                                              /* (1, H) */                      \
-    X(v_b, 1)                                                   /* (1) */
+    X(enc_w, (d)->enc == MRL_RL2_ENC_VECTOR && (d)->enc_params ? (d)->E * (d)->O : 0) /* (E,O) */  \
+    X(enc_b, (d)->enc == MRL_RL2_ENC_VECTOR && (d)->enc_params ? (d)->E : 0)                       \
+    X(c1_w, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV1 * 9 * (d)->ic : 0) /* (16,3,3,C) */      \
+    X(c1_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV1 : 0)                                     \
+    X(c2_w,                                                                                        \
+      (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 * 9 * MRL_RL2_CONV1 : 0) /* (32,3,3,16) */     \
+    X(c2_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 : 0)                                     \
+    X(fc_w, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E * (d)->flat : 0) /* (E, flat) */                \
+    X(fc_b, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E : 0)                                            \
+    X(w_ih, (d)->G*(d)->I)                     /* (G, I) */                                        \
+    X(b_ih, (d)->G)                            /* (G) */                                           \
+    X(w_hh, (d)->G*(d)->H)                     /* (G, H) */                                        \
+    X(b_hh, (d)->lstm ? 0 : (d)->G)            /* (3H) GRU only */                                 \
+    X(ln_g, (d)->layer_norm ? (d)->H : 0)      /* (H) */                                           \
+    X(ln_b, (d)->layer_norm ? (d)->H : 0)      /* (H) */                                           \
+    X(pi_w, (d)->A*(d)->H)                     /* (A, H) */                                        \
+    X(pi_b, (d)->A)                            /* (A) */                                           \
+    X(log_std, (d)->act_discrete ? 0 : (d)->A) /* (A) Gaussian only */                             \
+    X(v_w, (d)->H)                             /* (1, H) */                                        \
+    X(v_b, 1)                                  /* (1) */
 
 typedef struct MrlRl2Layout {
 #define MRL_RL2_FIELD(name, size) size_t name;
@@ -113,38 +114,38 @@ typedef struct MrlRl2Net {
     float* act;                                                                                    \
     R* h0;                                                                                         \
     R* c0;                                                                                         \
-    R* x;     /* (TB, I) step inputs */                                                            \
-    R* obsr;  /* (TB, O) observations as R */                                                      \
-    R* enc;   /* (TB, E) encoder output (VECTOR/IMAGE with parameters) */                          \
-    R* a1;    /* (TB, h1*w1*16) conv1 output */                                                    \
-    R* a2;    /* (TB, flat) conv2 output */                                                        \
-    R* col;   /* conv scratch */                                                                   \
-    R* dcol;  /* conv scratch */                                                                   \
-    R* xproj; /* (TB, G) */                                                                        \
-    R* h_all; /* (T+1, B, H) */                                                                    \
-    R* c_all; /* (T+1, B, H) LSTM */                                                               \
-    R* gates; /* (TB, 4H) */                                                                       \
-    R* tc;    /* (TB, H) LSTM */                                                                   \
-    R* rnn_ws; /* (B, 4H) forward scratch */                                                       \
-    R* y;     /* (TB, H) head input (layer norm output or h) */                                    \
-    R* ln_mean; /* (TB) */                                                                         \
-    R* ln_rstd; /* (TB) */                                                                         \
-    R* logp;  /* (TB, A) */                                                                        \
-    R* logp_a; /* (TB) */                                                                          \
-    R* ent;   /* (TB) */                                                                           \
-    R* v;     /* (TB) */                                                                           \
-    R* dlogp_a; /* (TB) */                                                                         \
-    R* dent;  /* (TB) */                                                                           \
-    R* dv;    /* (TB) */                                                                           \
-    R* dlogits; /* (TB, A) */                                                                      \
-    R* dy;    /* (TB, H) */                                                                        \
-    R* dh;    /* (TB, H) */                                                                        \
-    R* dxproj; /* (TB, G) */                                                                       \
-    R* dx;    /* (TB, I) */                                                                        \
-    R* denc;  /* (TB, E) */                                                                        \
-    R* da1;   /* (TB, h1*w1*16) */                                                                 \
-    R* da2;   /* (TB, flat) */                                                                     \
-    R* rnn_bws; /* backward scratch: (TB*3H + 4*B*H) */                                            \
+    R* x;         /* (TB, I) step inputs */                                                        \
+    R* obsr;      /* (TB, O) observations as R */                                                  \
+    R* enc;       /* (TB, E) encoder output (VECTOR/IMAGE with parameters) */                      \
+    R* a1;        /* (TB, h1*w1*16) conv1 output */                                                \
+    R* a2;        /* (TB, flat) conv2 output */                                                    \
+    R* col;       /* conv scratch */                                                               \
+    R* dcol;      /* conv scratch */                                                               \
+    R* xproj;     /* (TB, G) */                                                                    \
+    R* h_all;     /* (T+1, B, H) */                                                                \
+    R* c_all;     /* (T+1, B, H) LSTM */                                                           \
+    R* gates;     /* (TB, 4H) */                                                                   \
+    R* tc;        /* (TB, H) LSTM */                                                               \
+    R* rnn_ws;    /* (B, 4H) forward scratch */                                                    \
+    R* y;         /* (TB, H) head input (layer norm output or h) */                                \
+    R* ln_mean;   /* (TB) */                                                                       \
+    R* ln_rstd;   /* (TB) */                                                                       \
+    R* logp;      /* (TB, A) */                                                                    \
+    R* logp_a;    /* (TB) */                                                                       \
+    R* ent;       /* (TB) */                                                                       \
+    R* v;         /* (TB) */                                                                       \
+    R* dlogp_a;   /* (TB) */                                                                       \
+    R* dent;      /* (TB) */                                                                       \
+    R* dv;        /* (TB) */                                                                       \
+    R* dlogits;   /* (TB, A) */                                                                    \
+    R* dy;        /* (TB, H) */                                                                    \
+    R* dh;        /* (TB, H) */                                                                    \
+    R* dxproj;    /* (TB, G) */                                                                    \
+    R* dx;        /* (TB, I) */                                                                    \
+    R* denc;      /* (TB, E) */                                                                    \
+    R* da1;       /* (TB, h1*w1*16) */                                                             \
+    R* da2;       /* (TB, flat) */                                                                 \
+    R* rnn_bws;   /* backward scratch: (TB*3H + 4*B*H) */                                          \
     size_t bytes; /* total bytes allocated */                                                      \
     void* block;  /* the one allocation all pointers point into */
 
@@ -182,8 +183,8 @@ void mrl_rl2_forward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* par
 // Backward of the last forward: adds dL/dparams into grad given ws->dlogp_a, dent, dv.
 void mrl_rl2_backward(const MrlRl2Net* net, MrlRl2Ws* ws, const float* params, float* grad,
                       size_t T, size_t B);
-void mrl_rl2_backward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* params,
-                          double* grad, size_t T, size_t B);
+void mrl_rl2_backward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* params, double* grad,
+                          size_t T, size_t B);
 
 // Multiply-adds of one forward step per row (for FLOP accounting).
 double mrl_rl2_flops_per_row(const MrlRl2Net* net);

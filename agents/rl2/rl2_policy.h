@@ -14,16 +14,16 @@
 #include "rl2/rl2_net.h"
 
 typedef struct MrlRl2Policy {
-    const MrlRl2Net* net;  // borrowed
-    const float* params;   // borrowed; (n_params)
-    int32_t n_slots;       // N
-    int32_t greedy;        // 1: argmax / mean instead of sampling
-    MrlRl2Ws ws;           // T = 1, B = N
-    float* h;              // (N, H) recurrent state
-    float* c;              // (N, H) LSTM cell state
-    float* raw;            // (N, Araw) the sampled actions before clipping to the space
-    float* logp;           // (N) log-probability of raw under the policy
-    float* value;          // (N) value estimate of the step's input
+    const MrlRl2Net* net; // borrowed
+    const float* params;  // borrowed; (n_params)
+    int32_t n_slots;      // N
+    int32_t greedy;       // 1: argmax / mean instead of sampling
+    MrlRl2Ws ws;          // T = 1, B = N
+    float* h;             // (N, H) recurrent state
+    float* c;             // (N, H) LSTM cell state
+    float* raw;           // (N, Araw) the sampled actions before clipping to the space
+    float* logp;          // (N) log-probability of raw under the policy
+    float* value;         // (N) value estimate of the step's input
 } MrlRl2Policy;
 
 int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* params,
@@ -33,8 +33,7 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
 // start, runs one network step, draws from rngs[s] and writes the env action
 // (clipped to the box bounds) into action (N, A). Inactive slots keep their
 // state. Does not allocate.
-void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* batch,
-                         MrlRng* rngs);
+void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* batch, MrlRng* rngs);
 
 // Value of the input rows without acting or changing the state: the value
 // after a final step (bootstrap), for slots with mask[s] != 0; out (N).
