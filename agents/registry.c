@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baselines/baselines.h"
 #include "metarl/agent.h"
 #include "metarl/util.h"
 #include "rl2/rl2_agent.h"
@@ -51,9 +52,24 @@ static const AgentRow rows[] = {
     {"explorer", make_explorer}, // maze only: maps in episode 1, shortest known path after
     {"rl2", make_rl2},
     {"rl2_greedy", make_rl2_greedy},
+    // classical baselines of the RL² bandit and MDP tables (agents/baselines)
+    {"gittins", mrl_agent_gittins_new},
+    {"ts", mrl_agent_ts_new},
+    {"ots", mrl_agent_ots_new},
+    {"ucb1", mrl_agent_ucb1_new},
+    {"epsilon_greedy", mrl_agent_epsilon_greedy_new},
+    {"greedy", mrl_agent_greedy_new},
+    {"psrl", mrl_agent_psrl_new},
+    {"opsrl", mrl_agent_opsrl_new},
+    {"ucrl2", mrl_agent_ucrl2_new},
+    {"beb", mrl_agent_beb_new},
 };
 
-const char* const mrl_agent_kinds[] = {"random", "oracle", "explorer", "rl2", "rl2_greedy", NULL};
+const char* const mrl_agent_kinds[] = {
+    "random", "oracle", "explorer", "rl2", "rl2_greedy",
+    // classical baselines (agents/baselines)
+    "gittins", "ts", "ots", "ucb1", "epsilon_greedy", "greedy", "psrl", "opsrl", "ucrl2", "beb",
+    NULL};
 
 MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

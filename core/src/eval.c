@@ -249,7 +249,7 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
             mrl_buf_printf(b, "\n");
         }
         mrl_buf_printf(b, "\ntrial return: %.3f ± %.3f (n = %lld)", tr.mean, tr.se, (long long)tr.n);
-        if (im.n > 0) {
+        if (im.n > 0 && set->horizon > 1) { // one-step episodes all have length 1
             mrl_buf_printf(b, "; improved (episode 2 ≤ episode 1): %.1f%% ± %.1f%%", 100.0 * im.mean,
                            100.0 * im.se);
         }

@@ -127,6 +127,20 @@ typedef struct MrlRunConfig {
     int32_t norm_adv;           // train.norm_adv: 0/1
     int32_t bptt;               // train.bptt: truncated BPTT window in steps (0 = whole trial)
     int32_t checkpoint_every;   // train.checkpoint_every: iterations between checkpoints
+
+    // classical baselines (agents/baselines): hyperparameters, chosen by
+    // scripts/tune_baselines.sh on training-distribution tasks
+    double epsilon;             // agent.epsilon: exploration rate of epsilon_greedy
+    double ucb_c;               // agent.ucb_c: UCB1 exploration coefficient c
+    int32_t ots_samples;        // agent.ots_samples: posterior samples per arm of ots
+    int32_t opsrl_samples;      // agent.opsrl_samples: sampled MDPs per episode of opsrl
+    double gittins_discount;    // agent.gittins_discount: 0 = finite-horizon index
+    double beb_beta;            // agent.beb_beta: BEB bonus beta / (1 + n(s, a))
+    double ucrl_delta;          // agent.ucrl_delta: UCRL2 confidence parameter delta
+    double ucrl_scale;          // agent.ucrl_scale: UCRL2 confidence-width multiplier
+    double mdp_prior_mean;      // agent.mdp_prior_mean: prior mean of MDP mean rewards
+    double mdp_prior_precision; // agent.mdp_prior_precision: its precision
+    double mdp_prior_alpha;     // agent.mdp_prior_alpha: Dirichlet weight of each next state
 } MrlRunConfig;
 
 // A loaded configuration: the tree, where it came from, and the validated values.
