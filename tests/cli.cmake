@@ -9,3 +9,5 @@ add_test(NAME cli_plugin_guide COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/plugin
 set_tests_properties(cli_plugin_guide PROPERTIES TIMEOUT 120)
 add_test(NAME cli_table COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/table.sh $<TARGET_FILE:metarl>)
 set_tests_properties(cli_table PROPERTIES TIMEOUT 300)
+add_test(NAME cli_configs_check COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/configs_check.sh $<TARGET_FILE:metarl> ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_configs_check PROPERTIES TIMEOUT 120)
