@@ -16,21 +16,10 @@
 #include <unistd.h>
 
 #include "metarl/util.h"
+#include "support/run_metarl.h"
 
 static int run_metarl(const char* args, char** text) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd %s && %s/metarl %s 2>&1", MRL_BINARY_DIR, MRL_BINARY_DIR, args);
-    FILE* p = popen(cmd, "r");
-    assert_non_null(p);
-    MrlBuf buf = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
-        mrl_buf_append(&buf, chunk, n);
-    }
-    int st = pclose(p);
-    *text = buf.data ? buf.data : calloc(1, 1);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return run_metarl_in(MRL_BINARY_DIR, args, text);
 }
 
 // the steps/s figure printed on the row `label`, or -1

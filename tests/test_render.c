@@ -18,24 +18,13 @@
 
 #include "metarl/png.h"
 #include "metarl/util.h"
+#include "support/run_metarl.h"
 
 static char out_dir[256];
 
 // Runs `metarl ARGS` and returns its exit status; stdout+stderr into *text.
 static int run_metarl(const char* args, char** text) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd %s && %s/metarl %s 2>&1", MRL_SOURCE_DIR, MRL_BINARY_DIR, args);
-    FILE* p = popen(cmd, "r");
-    assert_non_null(p);
-    MrlBuf buf = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
-        mrl_buf_append(&buf, chunk, n);
-    }
-    int st = pclose(p);
-    *text = buf.data ? buf.data : calloc(1, 1);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return run_metarl_in(MRL_SOURCE_DIR, args, text);
 }
 
 static uint32_t be32(const uint8_t* p) {
