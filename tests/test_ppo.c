@@ -20,6 +20,7 @@
 #include "metarl/util.h"
 #include "ppo/ppo.h"
 #include "rl2/rl2_agent.h"
+#include "support/run_defaults.h"
 #include "support/bandit_env.h"
 #include "support/spec.h"
 
@@ -64,31 +65,18 @@ static void setup_bandit(Setup* s, int32_t threads, int32_t pulls) {
     s->spec = test_spec("train", MRL_SET_TRAIN, 500, 5, &k, 1);
     assert_int_equal(mrl_taskset_init(&s->set, &s->spec, &tb_api, NULL, 0, err), MRL_OK);
     MrlRunConfig* r = &s->run;
-    memset(r, 0, sizeof *r);
-    strcpy(r->name, "t");
+    test_run_defaults(r, "t.yaml"); // the schema's defaults; below, what differs
     r->seed = 7;
     r->threads = threads;
     r->episodes = pulls;
     strcpy(r->agent_kind, "rl2");
-    strcpy(r->cell, "gru");
     r->hidden = 16;
-    strcpy(r->algo, "ppo");
     r->total_steps = 1000000;
     r->batch_trials = 64;
     r->minibatches = 4;
     r->epochs = 3;
-    r->gamma = 0.99;
     r->lambda = 0.3;
-    r->clip = 0.2;
-    r->vf_coef = 0.5;
-    r->ent_coef = 0.01;
     r->lr = 3e-3;
-    strcpy(r->lr_schedule, "constant");
-    r->adam_beta1 = 0.9;
-    r->adam_beta2 = 0.999;
-    r->adam_eps = 1e-5;
-    r->max_grad_norm = 0.5;
-    r->norm_adv = 1;
     r->checkpoint_every = 1;
 }
 

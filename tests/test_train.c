@@ -16,6 +16,7 @@
 #include "metarl/eval.h"
 #include "metarl/util.h"
 #include "ppo/train.h"
+#include "support/run_defaults.h"
 #include "support/bandit_env.h"
 #include "support/spec.h"
 
@@ -32,10 +33,8 @@ static void setup(T* t) {
     t->spec = test_spec("train", MRL_SET_TRAIN, 0, 5, &k, 1);
     assert_int_equal(mrl_taskset_init(&t->set, &t->spec, &tb_api, NULL, 0, err), MRL_OK);
     MrlRunConfig* r = &t->run;
-    memset(r, 0, sizeof *r);
-    strcpy(r->name, "t");
+    test_run_defaults(r, "t.yaml"); // the schema's defaults; below, what differs
     r->seed = 3;
-    r->threads = 1;
     r->episodes = 4;
     strcpy(r->cell, "lstm");
     r->hidden = 8;
@@ -43,19 +42,10 @@ static void setup(T* t) {
     r->batch_trials = 32;
     r->minibatches = 2;
     r->epochs = 2;
-    r->gamma = 0.99;
     r->lambda = 0.95;
-    r->clip = 0.2;
-    r->vf_coef = 0.5;
-    r->ent_coef = 0.01;
     r->lr = 1e-3;
     strcpy(r->lr_schedule, "linear");
-    r->adam_beta1 = 0.9;
-    r->adam_beta2 = 0.999;
-    r->adam_eps = 1e-5;
-    r->max_grad_norm = 0.5;
     r->target_kl = 0.01;
-    r->norm_adv = 1;
     r->checkpoint_every = 2;
     snprintf(t->dir, sizeof t->dir, "%s/test_train_%d", MRL_BINARY_DIR, (int)getpid());
 }
