@@ -303,6 +303,11 @@ typedef struct Overrides {
     char kind[MRL_NAME_MAX + 16];
 } Overrides;
 
+static int cmp_u64(const void* a, const void* b) {
+    uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+    return x < y ? -1 : (x > y);
+}
+
 static int same_sets(const MrlRun* a, const MrlRun* b) {
     if (a->n_tests != b->n_tests) {
         return 0;
@@ -379,11 +384,7 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
             for (int i = 0; i < base->n_tests && rc == MRL_OK; i++) {
                 for (int64_t k = 0; k < base->tests[i].count && rc == MRL_OK; k++) {
                     uint64_t fp = base->tests[i].fingerprints[k];
-                    int found = 0;
-                    for (int64_t j = 0; j < r.n_exclude && !found; j++) {
-                        found = r.exclude[j] == fp;
-                    }
-                    if (!found) {
+                    if (!bsearch(&fp, r.exclude, (size_t)r.n_exclude, sizeof fp, cmp_u64)) {
                         rc = mrl_fail(err, MRL_EINVAL,
                                       "error: row '%s': the training stream of %s does not exclude "
                                       "task %lld of the table's set '%s' (give the training config "
