@@ -14,11 +14,12 @@
 
 #include <cmocka.h>
 
+#include "metarl/conform.h"
 #include "metarl/run.h"
 #include "support/plugin_instance.h"
 
 // parameter order of the plugin's table
-enum { P_SIZE, P_HORIZON, P_RANDOM_START, P_TERMINATE };
+enum { P_SIZE, P_HORIZON, P_RANDOM_START, P_TERMINATE, P_OBS };
 enum { UP, DOWN, LEFT, RIGHT, STAY };
 
 // the plugin's task layout (dark_room.c), written by hand in tests
@@ -198,6 +199,47 @@ static void test_dark_room_rewards_and_truncation(void** state) {
         assert_int_equal(test_env_step(&e, (float)(i % 2 ? LEFT : DOWN), &rng), MRL_OK);
     }
     assert_true(e.obs[0] == 72.0f); // (8, 0)
+    test_env_close(&e);
+}
+
+// `obs: xy`: the same moves and rewards, observed as (row, col) scaled to [-1, 1]
+static void test_dark_room_xy_observation(void** state) {
+    (void)state;
+    TestEnv e;
+    const double p[5] = {9, 12, 0, 0, 1};
+    assert_int_equal(test_env_open(&e, "dark_room", p, 5), MRL_OK);
+    assert_int_equal(e.api->params[P_OBS].flags, MRL_PARAM_SHAPE);
+    assert_int_equal(e.info.obs.kind, MRL_SPACE_BOX);
+    assert_int_equal(e.info.obs.n, 2);
+    assert_true(e.info.obs.low == -1.0f && e.info.obs.high == 1.0f);
+    assert_int_equal(e.info.task_bytes, sizeof(Task)); // the task does not change
+    set_goal(&e, 4, 6);
+    MrlRng rng;
+    mrl_rng_seed(&rng, 1, 1);
+    assert_int_equal(test_env_reset(&e, &rng), MRL_OK);
+    assert_true(e.obs[0] == 0.0f && e.obs[1] == 0.0f); // the centre
+    // (action, row, col, reward); a step of one cell is 0.25 on a 9 x 9 grid
+    const int plan[12][4] = {
+        {RIGHT, 4, 5, 0}, {RIGHT, 4, 6, 1}, {STAY, 4, 6, 1}, {UP, 3, 6, 0},
+        {UP, 2, 6, 0},    {UP, 1, 6, 0},    {UP, 0, 6, 0},   {UP, 0, 6, 0}, // wall
+        {RIGHT, 0, 7, 0}, {RIGHT, 0, 8, 0}, {RIGHT, 0, 8, 0}, {LEFT, 0, 7, 0},
+    };
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(test_env_step(&e, (float)plan[i][0], &rng), MRL_OK);
+        assert_true(e.obs[0] == (float)plan[i][1] * 0.25f - 1.0f);
+        assert_true(e.obs[1] == (float)plan[i][2] * 0.25f - 1.0f);
+        assert_true(e.reward == (float)plan[i][3]);
+        assert_int_equal(e.trunc, i == 11);
+    }
+    assert_true(e.obs[0] == -1.0f && e.obs[1] == 0.75f);
+    // and the conformance checker passes the plugin in this mode (ctest checks the defaults)
+    MrlConformReport rep;
+    int rc = mrl_conform_check(e.api, "dark_room", p, &rep);
+    if (rc != MRL_OK) {
+        mrl_conform_print(stderr, &rep, 0);
+    }
+    assert_int_equal(rc, MRL_OK);
+    assert_int_equal(rep.n_failed, 0);
     test_env_close(&e);
 }
 
@@ -484,6 +526,7 @@ int main(void) {
         cmocka_unit_test(test_dark_room_goal_distribution),
         cmocka_unit_test(test_dark_room_config_heldout_goals),
         cmocka_unit_test(test_dark_room_rewards_and_truncation),
+        cmocka_unit_test(test_dark_room_xy_observation),
         cmocka_unit_test(test_dark_room_terminate_at_goal),
         cmocka_unit_test(test_dark_room_random_start),
         cmocka_unit_test(test_dark_room_random_policy_exact),

@@ -10,8 +10,11 @@
 // for 9 x 9), so a fixed-start episode never begins on the goal. task_bytes = 24.
 // Actions (DISCRETE 5): 0 up, 1 down, 2 left, 3 right, 4 stay; a move into the border
 // leaves the agent where it is.
-// Observation (DISCRETE G*G): the agent's cell index. Nothing else: the goal is only
-// revealed by the reward.
+// Observation (param `obs`): `cell` (default) is DISCRETE G*G, the agent's cell index;
+// `xy` is BOX (2) in [-1, 1], the agent's (row, col) scaled so that row 0 / col 0 is -1,
+// row G-1 / col G-1 is +1 and the centre of an odd grid is (0, 0). Same information,
+// but an agent can generalise across cells with it (a one-hot index gives each cell
+// its own input weights). Nothing else: the goal is only revealed by the reward.
 // Reward: 1 for every step that ends on the goal, else 0.
 // End flags: by default (`terminate_at_goal: false`, the in-context-RL convention) the
 // episode always runs to the horizon (param `horizon`, default 20) and ends with
@@ -42,7 +45,10 @@
 #define CELL_PX 8
 
 enum { A_UP, A_DOWN, A_LEFT, A_RIGHT, A_STAY, N_ACTIONS };
-enum { P_SIZE, P_HORIZON, P_RANDOM_START, P_TERMINATE, N_PARAMS };
+enum { P_SIZE, P_HORIZON, P_RANDOM_START, P_TERMINATE, P_OBS, N_PARAMS };
+enum { OBS_CELL, OBS_XY };
+
+static const char* const obs_names[] = {"cell", "xy", NULL};
 
 static const MrlParamDef params_table[N_PARAMS] = {
     [P_SIZE] = {"size", MRL_PARAM_INT, MRL_PARAM_SHAPE, 9, MIN_SIZE, MAX_SIZE, NULL,
@@ -53,6 +59,9 @@ static const MrlParamDef params_table[N_PARAMS] = {
                         "start each episode on a uniformly random cell instead of the centre"},
     [P_TERMINATE] = {"terminate_at_goal", MRL_PARAM_BOOL, 0, 0, 0, 0, NULL,
                      "end the episode (success) on the first step onto the goal"},
+    [P_OBS] = {"obs", MRL_PARAM_CHOICE, MRL_PARAM_SHAPE, OBS_CELL, 0, 0, obs_names,
+               "cell: the cell index (DISCRETE G*G); xy: (row, col) scaled to [-1, 1] "
+               "(BOX 2)"},
 };
 
 // ---- task and state ----
@@ -73,6 +82,7 @@ typedef struct DarkState {
     int32_t row, col;     // the agent's cell
     int32_t t;            // steps taken in this episode
     int32_t done;         // 1 once the episode ended
+    int32_t obs_xy;       // 1: `obs: xy` (set by init from the parameters)
     double ret;           // return so far (for the render)
 } DarkState;
 
@@ -103,8 +113,17 @@ static int32_t dr_describe(MrlEnvInfo* info, const double* p, char* err) {
     }
     int32_t g = size_of(p);
     memset(info, 0, sizeof *info);
-    info->obs.kind = MRL_SPACE_DISCRETE;
-    info->obs.n = g * g;
+    if ((int)p[P_OBS] == OBS_XY) {
+        info->obs.kind = MRL_SPACE_BOX;
+        info->obs.n = 2;
+        info->obs.ndim = 1;
+        info->obs.shape[0] = 2;
+        info->obs.low = -1.0f;
+        info->obs.high = 1.0f;
+    } else {
+        info->obs.kind = MRL_SPACE_DISCRETE;
+        info->obs.n = g * g;
+    }
     info->action.kind = MRL_SPACE_DISCRETE;
     info->action.n = N_ACTIONS;
     info->task_bytes = sizeof(DarkTask);
@@ -137,8 +156,23 @@ static int32_t dr_task_sample(void* task, const double* p, MrlRng* rng, char* er
 // ---- instance callbacks ----
 
 static int32_t dr_init(void* state, const double* p, char* err) {
-    (void)state;
-    return check_params(p, err); // the zero-filled block is a valid "no task yet" state
+    int32_t rc = check_params(p, err);
+    if (rc == MRL_OK) { // otherwise the zero-filled block is a valid "no task yet" state
+        ((DarkState*)state)->obs_xy = (int)p[P_OBS] == OBS_XY;
+    }
+    return rc;
+}
+
+// the observation of the agent's cell, in the instance's `obs` mode
+static void write_obs(const DarkState* s, float* obs) {
+    int32_t g = s->task->size;
+    if (s->obs_xy) {
+        float scale = 2.0f / (float)(g - 1);
+        obs[0] = (float)s->row * scale - 1.0f;
+        obs[1] = (float)s->col * scale - 1.0f;
+    } else {
+        obs[0] = (float)(s->row * g + s->col);
+    }
 }
 
 static int32_t dr_reset(void* state, float* obs, const void* task, MrlRng* rng, char* err) {
@@ -157,7 +191,7 @@ static int32_t dr_reset(void* state, float* obs, const void* task, MrlRng* rng, 
     s->t = 0;
     s->done = 0;
     s->ret = 0.0;
-    obs[0] = (float)(s->row * g + s->col);
+    write_obs(s, obs);
     return MRL_OK;
 }
 
@@ -202,7 +236,7 @@ static int32_t dr_step(void* state, float* obs, float* reward, int32_t* terminat
     *truncated = *terminated == MRL_TERM_NONE && s->t >= k->horizon;
     s->done = *terminated != MRL_TERM_NONE || *truncated;
     s->ret += *reward;
-    obs[0] = (float)(s->row * g + s->col);
+    write_obs(s, obs);
     return MRL_OK;
 }
 
