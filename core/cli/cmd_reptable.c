@@ -37,7 +37,8 @@
 //       - {name: "RL² (paper)", set: test, episodes: ["52.4 ± 1.3", "39.1 ± 0.9"]}
 //       - {name: "RL² (paper)", row: "RL²", trial_return: "6.7"}   # set defaults to test
 //     (`row:` names the row the paper value belongs to: shown in that row's
-//     "paper" column in the trial layout and in the --summary grid)
+//     "paper" cell in the trial layout and in the --summary grid; a row the
+//     table does not run is allowed, its value then shows as a reference row)
 //   episodes: 2                      # episode columns shown (default: all)
 // Tests: tests/cli/table.sh.
 #include <ctype.h>
@@ -365,15 +366,9 @@ static int parse_table(Table* t, const char* path, char* err) {
     if (!t->title[0]) {
         snprintf(t->title, sizeof t->title, "%s", path);
     }
-    // names that must be rows of the table
+    // a reference row's `row:` may name a row this table does not run (a grid column)
     if (norm && find_row(t, t->normalise) < 0) {
         return where_fail(t, norm, err, "normalise: no row is named '%s'", t->normalise);
-    }
-    for (int i = 0; i < t->n_ref; i++) {
-        if (t->ref[i].row[0] && find_row(t, t->ref[i].row) < 0) {
-            return where_fail(t, mrl_node_get(t->ref[i].node, "row"), err,
-                              "reference row: no row is named '%s'", t->ref[i].row);
-        }
     }
     return MRL_OK;
 }
