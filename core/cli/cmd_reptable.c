@@ -13,7 +13,8 @@
 //                Welch t-test on the trial returns at p = 0.05; the
 //                normalising row and reference rows are not compared)
 //   table.csv    one line per row, set and episode index
-//   table.json   {"marks": {label, alpha, normalise, sets: {<set>: {best,
+//   table.json   {"marks": {label, alpha, normalise, left_out (rows left out
+//                by --no-train), sets: {<set>: {best,
 //                rows: [{name, mean, se, n, bold, p, ratio, paper}],
 //                reference: [...]}}}, "rows": {"<row name>": <summary.json>}}
 //   rows/<slug>/ each row's eval/<set>.csv and summary.json
@@ -123,6 +124,8 @@ typedef struct Table {
     Row rows[MAX_ROWS];
     int n_ref;
     RefRow ref[MAX_REF];
+    int n_left_out;                // train rows left out by --no-train
+    char left_out[MAX_ROWS][128];
     MrlNode* root;
 } Table;
 
@@ -835,7 +838,12 @@ static void write_marks_json(MrlBuf* b, const Table* t, int n_sets) {
     mrl_buf_json_number(b, mark_alpha);
     mrl_buf_printf(b, ", \"normalise\": ");
     json_string_or_null(b, t->normalise);
-    mrl_buf_printf(b, ", \"sets\": {");
+    mrl_buf_printf(b, ", \"left_out\": [");
+    for (int i = 0; i < t->n_left_out; i++) {
+        mrl_buf_printf(b, "%s", i ? ", " : "");
+        mrl_buf_json_string(b, t->left_out[i]);
+    }
+    mrl_buf_printf(b, "], \"sets\": {");
     for (int s = 0; s < n_sets; s++) {
         const char* set = t->rows[0].sets[s].name;
         const char* best = t->best[s] >= 0 ? t->rows[t->best[s]].name : NULL;
@@ -987,6 +995,7 @@ int mrl_cmd_reptable(int argc, char** argv) {
         for (int r = 0; r < t.n_rows; r++) {
             if (t.rows[r].train[0]) {
                 printf("left out row '%s' (--no-train)\n", t.rows[r].name);
+                memcpy(t.left_out[t.n_left_out++], t.rows[r].name, sizeof t.left_out[0]);
             } else if (k++ != r) {
                 t.rows[k - 1] = t.rows[r];
             }

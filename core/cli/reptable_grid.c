@@ -4,7 +4,8 @@
 // Each cell is the row's trial return (mean ± se), bold when `metarl table`
 // marked it (the setting's best row or not significantly worse), then
 // [ratio to the normalising row] and (the paper's value) when the table has
-// them. Only the "marks" object of each DIR/table.json is read (the per-row
+// them; "–" for a row the setting did not run (left out by --no-train, or
+// not in its table). Only the "marks" object of each DIR/table.json is read (the per-row
 // summaries after it can be far larger than the YAML reader's node limit).
 // Tests: tests/cli/table.sh.
 #include <math.h>
@@ -164,6 +165,14 @@ int mrl_cli_table_grid(MrlBuf* b, const char* const* dirs, int n_dirs, const cha
                               "%d rows in all", path, MAX_COLS);
             }
         }
+        // columns also for rows left out (--no-train) and for paper values of rows not run
+        const MrlNode* left = mrl_node_get(roots[d], "left_out");
+        for (const MrlNode* r = left ? left->child : NULL; r && rc == MRL_OK; r = r->next) {
+            if (r->kind != MRL_NODE_SCALAR || add_col(cols, &n_cols, r->value) != 0) {
+                rc = mrl_fail(err, MRL_EINVAL, "%s: error: bad left_out, or more than %d rows in "
+                              "all", path, MAX_COLS);
+            }
+        }
         const MrlNode* refs = mrl_node_get(sets[d], "reference");
         for (const MrlNode* r = refs ? refs->child : NULL; r && rc == MRL_OK; r = r->next) {
             if (str_at(r, "row")) {
@@ -187,7 +196,7 @@ int mrl_cli_table_grid(MrlBuf* b, const char* const* dirs, int n_dirs, const cha
         if (paper) {
             mrl_buf_printf(b, "; (x): the paper's value");
         }
-        mrl_buf_printf(b, ".\n\n| setting |");
+        mrl_buf_printf(b, "; –: not run.\n\n| setting |");
         for (int c = 0; c < n_cols; c++) {
             mrl_buf_printf(b, " %s |", cols[c]);
         }

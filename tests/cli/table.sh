@@ -115,6 +115,7 @@ check "far worse row not bold, paper value" grep -q '^| Greedy | [0-9.]* ± [0-9
 check "normaliser not compared, ratio 1" grep -q '^| Random | [0-9.]* ± [0-9.]* | 1.000 | – |$' $md
 check "exactly two bold rows" test "$(grep -c '^| .*\*\*' $md)" -eq 2
 check "paper value of a left-out row" grep -q '^| \*RL2 (paper)\* | | | 6.7 |$' $md
+check "json left-out rows" grep -q '"left_out": \["RL2 tiny"\]' t5/table.json
 check "json best" grep -q '"best": "Oracle", "rows"' t5/table.json
 check "json normaliser not compared" grep -q '{"name": "Random", .*"compared": false, "bold": false, "p": null, "ratio": 1,' t5/table.json
 check "json far worse row p < 0.05" awk '/"name": "Greedy"/ { sub(/.*"p": /, ""); sub(/,.*/, ""); found = 1; ok = ($0 + 0 < 0.05) } END { exit !(found && ok) }' t5/table.json
@@ -142,5 +143,5 @@ check "bad normalise: exit 2, one line, nothing written" test "$code" -eq 2 -a "
 check "bad normalise: message" grep -q "^bad3.yaml:3:12: error: normalise: no row is named 'Oracel'" err.txt
 "$METARL" table --summary nosuch >out.txt 2>err.txt
 check "summary of a missing table fails" test $? -ne 0 -a -s err.txt
-echo "$((31 - fails)) passed, $fails failed"
+echo "$((32 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
