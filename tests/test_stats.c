@@ -1,11 +1,11 @@
 // test_stats.c — the Student-t CDF and the one-sided Welch t-test used for
 // the significance marks of `metarl table`: closed forms at 1 and 2 degrees of
 // freedom, quantiles from a t table, and Welch's degrees of freedom.
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <math.h>
 
 #include <cmocka.h>
 
@@ -15,8 +15,8 @@ static void test_t_cdf_closed_forms(void** state) {
     (void)state;
     const double pi = 3.14159265358979323846;
     for (double t = -30.0; t <= 30.0; t += 0.37) {
-        double cauchy = 0.5 + atan(t) / pi;                 // df = 1
-        double two = 0.5 + t / (2.0 * sqrt(2.0 + t * t));   // df = 2
+        double cauchy = 0.5 + atan(t) / pi;               // df = 1
+        double two = 0.5 + t / (2.0 * sqrt(2.0 + t * t)); // df = 2
         assert_true(fabs(mrl_eval_t_cdf(t, 1.0) - cauchy) < 1e-12);
         assert_true(fabs(mrl_eval_t_cdf(t, 2.0) - two) < 1e-12);
         assert_true(fabs(mrl_eval_t_cdf(-t, 7.5) - (1.0 - mrl_eval_t_cdf(t, 7.5))) < 1e-12);
@@ -29,8 +29,8 @@ static void test_t_cdf_table_quantiles(void** state) {
     (void)state;
     // (quantile, df, probability) from a t table; df = INFINITY is the normal
     const double q[][3] = {
-        {1.812461, 10, 0.95},  {1.697261, 30, 0.95},    {2.570582, 5, 0.975},
-        {2.527977, 20, 0.99},  {5.840909, 3, 0.995},    {1.644854, INFINITY, 0.95},
+        {1.812461, 10, 0.95},        {1.697261, 30, 0.95},   {2.570582, 5, 0.975},
+        {2.527977, 20, 0.99},        {5.840909, 3, 0.995},   {1.644854, INFINITY, 0.95},
         {1.959964, INFINITY, 0.975}, {1.646379, 1000, 0.95}, {6.313752, 1, 0.95},
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {

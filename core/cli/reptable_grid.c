@@ -138,8 +138,10 @@ int mrl_cli_table_grid(MrlBuf* b, const char* const* dirs, int n_dirs, const cha
         }
         if (keep_marks(text, n) != 0) {
             free(text);
-            rc = mrl_fail(err, MRL_EINVAL, "%s: error: no \"marks\" object (written by an older "
-                          "metarl table: run the table again)", path);
+            rc = mrl_fail(err, MRL_EINVAL,
+                          "%s: error: no \"marks\" object (written by an older "
+                          "metarl table: run the table again)",
+                          path);
             break;
         }
         MrlYamlSrc src = {path, NULL, 0};
@@ -161,16 +163,20 @@ int mrl_cli_table_grid(MrlBuf* b, const char* const* dirs, int n_dirs, const cha
         for (const MrlNode* r = rows->child; r && rc == MRL_OK; r = r->next) {
             paper |= str_at(r, "paper") != NULL;
             if (!str_at(r, "name") || add_col(cols, &n_cols, str_at(r, "name")) != 0) {
-                rc = mrl_fail(err, MRL_EINVAL, "%s: error: a row without a name, or more than "
-                              "%d rows in all", path, MAX_COLS);
+                rc = mrl_fail(err, MRL_EINVAL,
+                              "%s: error: a row without a name, or more than "
+                              "%d rows in all",
+                              path, MAX_COLS);
             }
         }
         // columns also for rows left out (--no-train) and for paper values of rows not run
         const MrlNode* left = mrl_node_get(roots[d], "left_out");
         for (const MrlNode* r = left ? left->child : NULL; r && rc == MRL_OK; r = r->next) {
             if (r->kind != MRL_NODE_SCALAR || add_col(cols, &n_cols, r->value) != 0) {
-                rc = mrl_fail(err, MRL_EINVAL, "%s: error: bad left_out, or more than %d rows in "
-                              "all", path, MAX_COLS);
+                rc = mrl_fail(err, MRL_EINVAL,
+                              "%s: error: bad left_out, or more than %d rows in "
+                              "all",
+                              path, MAX_COLS);
             }
         }
         const MrlNode* refs = mrl_node_get(sets[d], "reference");
