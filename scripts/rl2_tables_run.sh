@@ -1,39 +1,89 @@
 #!/usr/bin/env bash
-# rl2_tables_run.sh — runs every generated RL² table (configs/rl2/*_table.yaml, see
+# rl2_tables_run.sh — runs the generated RL² tables (configs/rl2/*_table.yaml, see
 # scripts/rl2_tables_gen.sh) with `metarl table` and keeps the outputs as reference
 # results: results/reference/rl2_bandits/<setting>/ and results/reference/rl2_mdps/<setting>/
-# (table.md, table.csv, table.json), plus README.md in each table folder with the
-# commands, the machine and the wall time of each setting.
+# (table.md, table.csv, table.json), then the grid of all settings
+# (`metarl table --summary`, like the paper's Table 1 / Table 2) in table.md of the
+# table folder, and README.md there with the commands, the machine and the wall
+# time of each setting.
 #
-# Usage: scripts/rl2_tables_run.sh bandit|mdp      Environment: METARL (build/metarl)
+# Usage: scripts/rl2_tables_run.sh [--no-rl2] bandit|mdp [SETTING...]
+#   --no-rl2    baselines only (metarl table --no-train): leaves out the RL² rows, whose
+#               training takes hours; a few minutes for all settings
+#   SETTING     only these settings (e.g. k5_n10, n25); the grid and README keep the others
+# Environment: METARL (default build/metarl).
 set -euo pipefail
-table=${1:?usage: rl2_tables_run.sh bandit|mdp}
+no_train=
+if [ "${1:-}" = --no-rl2 ]; then
+    no_train=--no-train
+    shift
+fi
+table=${1:?usage: rl2_tables_run.sh [--no-rl2] bandit|mdp [SETTING...]}
+shift
 metarl=${METARL:-build/metarl}
 case "$table" in
-bandit) dest=results/reference/rl2_bandits ;;
-mdp) dest=results/reference/rl2_mdps ;;
+bandit)
+    dest=results/reference/rl2_bandits
+    order="k5_n10 k10_n10 k50_n10 k5_n100 k10_n100 k50_n100 k5_n500 k10_n500 k50_n500"
+    title="RL² Table 1: multi-armed bandits, total reward per trial"
+    ;;
+mdp)
+    dest=results/reference/rl2_mdps
+    order="n10 n25 n50 n75 n100"
+    title="RL² Table 2: random tabular MDPs, total reward per trial"
+    ;;
 *) echo "rl2_tables_run.sh: error: unknown table '$table'" >&2; exit 2 ;;
 esac
-mkdir -p "$dest"
-cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-readme="$dest/README.md"
-{
-    echo "# RL² $table table: classical baselines (reference results)"
-    echo
-    echo "Made by \`scripts/rl2_tables_run.sh $table\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
-    echo "$cpu, metarl $(git rev-parse --short HEAD 2>/dev/null || echo '?'), one thread."
-    echo "Hyperparameters: configs/rl2_${table}_tuned.tsv (scripts/tune_baselines.sh)."
-    echo
-    echo "| setting | command | wall time |"
-    echo "|---|---|---|"
-} > "$readme"
-for f in configs/rl2/${table}_*_table.yaml; do
-    setting=$(basename "$f" _table.yaml)
-    setting=${setting#"${table}"_}
-    t0=$(date +%s)
-    "$metarl" table "$f" --out "$dest/$setting" > /dev/null
-    rm -rf "$dest/$setting/rows" # per-trial CSVs: large, and reproducible from the command
-    t1=$(date +%s)
-    echo "| $setting | \`metarl table $f --out $dest/$setting\` | $((t1 - t0)) s |" >> "$readme"
-    echo "$setting: $((t1 - t0)) s"
+settings=${*:-$order}
+for s in $settings; do
+    [ -f "configs/rl2/${table}_${s}_table.yaml" ] ||
+        { echo "rl2_tables_run.sh: error: no table configs/rl2/${table}_${s}_table.yaml" >&2; exit 2; }
 done
+mkdir -p "$dest"
+readme="$dest/README.md"
+old=$(grep '^| [kn][0-9]' "$readme" 2>/dev/null || true) # wall-time lines of earlier runs
+times=$(mktemp)
+trap 'rm -f "$times"' EXIT
+for s in $settings; do
+    f="configs/rl2/${table}_${s}_table.yaml"
+    t0=$(date +%s)
+    "$metarl" table "$f" ${no_train:+"$no_train"} --out "$dest/$s" > /dev/null
+    rm -rf "$dest/$s/rows" # per-trial CSVs: large, and reproducible from the command
+    t1=$(date +%s)
+    echo "| $s | \`metarl table $f${no_train:+ $no_train} --out $dest/$s\` | $((t1 - t0)) s | $(date -u +%Y-%m-%d) |" >> "$times"
+    echo "$s: $((t1 - t0)) s"
+done
+# the grid, over every setting that has a table (in the paper's order)
+dirs=()
+for s in $order; do
+    [ -f "$dest/$s/table.json" ] && dirs+=("$dest/$s")
+done
+"$metarl" table --summary --title "$title" --out "$dest/table.md" "${dirs[@]}" > /dev/null
+cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+{
+    echo "# RL² $table table (reference results)"
+    echo
+    echo "The grid of all settings: [table.md](table.md) (\`metarl table --summary\`); one"
+    echo "folder per setting with its table.md, table.csv and table.json. Bold: the setting's"
+    echo "best row and every row not significantly worse (one-sided Welch t-test on the"
+    if [ "$table" = mdp ]; then
+        echo "trial returns, p = 0.05); in brackets the ratio to the value-iteration oracle"
+        echo "(SNAIL's normalisation; the oracle row is not compared)."
+    else
+        echo "trial returns, p = 0.05); the paper's values in parentheses."
+    fi
+    echo
+    echo "Made by \`scripts/rl2_tables_run.sh ${no_train:+--no-rl2 }$table${*:+ $*}\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
+    echo "$cpu, metarl $(git rev-parse --short HEAD 2>/dev/null || echo '?'), one thread."
+    echo "Hyperparameters: configs/rl2_${table}_tuned.tsv (scripts/tune_baselines.sh). RL² rows"
+    echo "(left out with --no-rl2) train from configs/rl2/${table}_<setting>_rl2.yaml."
+    echo
+    echo "| setting | command | wall time | date |"
+    echo "|---|---|---|---|"
+    for s in $order; do
+        line=$(grep "^| $s |" "$times" || true)
+        [ -n "$line" ] || line=$(printf '%s\n' "$old" | grep "^| $s |" || true)
+        [ -n "$line" ] && echo "$line"
+    done
+} > "$readme"
+echo "wrote $dest/table.md and $readme"

@@ -2,17 +2,32 @@
 // is an agent evaluated on the same held-out task sets (those of the table's
 // base config); a row may first need training (an RL² run, trained or resumed
 // into its own run directory). Writes into <out>/<table name>/:
-//   table.md     per set: one line per row, the chosen metric per episode,
-//                success, %improved, ep2/ep1 and agent/random ratios, then the
-//                reference (paper) rows
+//   table.md     per set: one line per row, then the reference (paper) rows.
+//                `columns: episode` (default): the chosen metric per episode,
+//                success, trial return, %improved, ep2/ep1 and agent/random
+//                ratios; `columns: trial`: trial return ± se only (for tasks
+//                whose single episodes mean little, such as bandit pulls).
+//                Both: the ratio to the `normalise` row's trial return, and
+//                the significance marks (bold trial return: the set's best
+//                row and every row not significantly worse by a one-sided
+//                Welch t-test on the trial returns at p = 0.05; the
+//                normalising row and reference rows are not compared)
 //   table.csv    one line per row, set and episode index
-//   table.json   {"rows": {"<row name>": <that row's summary.json>}}
+//   table.json   {"marks": {label, alpha, normalise, left_out (rows left out
+//                by --no-train), sets: {<set>: {best,
+//                rows: [{name, mean, se, n, bold, p, ratio, paper}],
+//                reference: [...]}}}, "rows": {"<row name>": <summary.json>}}
 //   rows/<slug>/ each row's eval/<set>.csv and summary.json
+// `metarl table --summary DIR...` collects the marks of several such tables
+// (one per setting) into one grid, a line per setting (reptable_grid.c).
 //
 // The table file (paths relative to the file's own directory):
 //   title: "..."
 //   config: maze_snail.yaml          # base config: task sets, trial, eval
 //   metric: length_success           # length_success | length | return | success
+//   label: "k=5, n=10"               # the setting's name in a --summary grid
+//   columns: trial                   # episode (default) | trial
+//   normalise: "Oracle"              # a row: add trial return / its trial return
 //   rows:
 //     - {name: Random, agent: random}
 //     - {name: UCB1, agent: ucb1, with: [agent.ucb_c=0.2]}   # extra overrides
@@ -21,10 +36,14 @@
 //     note: "..."
 //     rows:
 //       - {name: "RL² (paper)", set: test, episodes: ["52.4 ± 1.3", "39.1 ± 0.9"]}
-//       - {name: "RL² (paper)", trial_return: "6.7"}   # set defaults to test
+//       - {name: "RL² (paper)", row: "RL²", trial_return: "6.7"}   # set defaults to test
+//     (`row:` names the row the paper value belongs to: shown in that row's
+//     "paper" cell in the trial layout and in the --summary grid; a row the
+//     table does not run is allowed, its value then shows as a reference row)
 //   episodes: 2                      # episode columns shown (default: all)
 // Tests: tests/cli/table.sh.
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +59,12 @@
 #include "rl2/rl2_agent.h"
 
 int mrl_cli_train(const MrlRun* r, int fresh, char* err); // cmd_train.c
+int mrl_cli_table_grid(MrlBuf* out, const char* const* dirs, int n_dirs, const char* title,
+                       const char* set, char* err); // reptable_grid.c
 
 const char mrl_reptable_usage[] =
-    "usage: metarl table TABLE.yaml [--out DIR] [key=value ...]\n"
+    "usage: metarl table TABLE.yaml [--out DIR] [--no-train] [key=value ...]\n"
+    "       metarl table --summary [--title TEXT] [--set NAME] [--out FILE] DIR...\n"
     "\n"
     "Runs every row of a reproduction table on the same held-out tasks (those of\n"
     "the table's base config): rows with `agent:` are evaluated directly, rows\n"
@@ -50,6 +72,12 @@ const char mrl_reptable_usage[] =
     "their own run directory. Writes table.md (also printed), table.csv,\n"
     "table.json and rows/<row>/ into DIR (default <out>/<table file stem>).\n"
     "Overrides apply to the base config and to every training config.\n"
+    "--no-train leaves out the rows with `train:` (baselines only).\n"
+    "\n"
+    "--summary reads DIR/table.json of several tables (one setting each) and\n"
+    "prints one Markdown grid: a line per setting, a column per row, the trial\n"
+    "return with its significance mark, ratio and paper value (also written to\n"
+    "FILE with --out). --set picks the held-out set (default: the first).\n"
     "\n"
     "Exit status: 0 done, 1 a row failed, 2 bad input.\n";
 
@@ -67,11 +95,18 @@ typedef struct Row {
     int n_sets;
     char settings[1024];           // agent settings shown in the table
     char where[MRL_PATH_MAX + 32]; // "table.yaml:line:col" of the row, for messages
+    // per set, from compute_marks
+    MrlStat trial[MRL_MAX_TEST_SETS];  // trial return
+    double p[MRL_MAX_TEST_SETS];       // one-sided Welch p of "worse than the best row"
+    double ratio[MRL_MAX_TEST_SETS];   // trial return / the normaliser's (NaN: none)
+    int bold[MRL_MAX_TEST_SETS];       // best, or not significantly worse
+    int compared;                      // 0 for the normalising row
 } Row;
 
 typedef struct RefRow {
     const MrlNode* node;           // {name: ..., <set>: [values...]}
     char name[128];
+    char row[128];                 // the row it gives the paper value of, or ""
 } RefRow;
 
 typedef struct Table {
@@ -80,15 +115,23 @@ typedef struct Table {
     char config[MRL_PATH_MAX];
     char metric[32];
     char note[512];
+    char label[128];               // the setting's name in a --summary grid ("" none)
+    char normalise[128];           // row whose trial return divides the others ("" none)
+    int trial_layout;              // columns: trial
+    int best[MRL_MAX_TEST_SETS];   // per set: the compared row with the largest trial return
     int episodes;                  // episode columns shown (0: all)
     int n_rows;
     Row rows[MAX_ROWS];
     int n_ref;
     RefRow ref[MAX_REF];
+    int n_left_out;                // train rows left out by --no-train
+    char left_out[MAX_ROWS][128];
     MrlNode* root;
 } Table;
 
 static const char* const metrics[] = {"length_success", "length", "return", "success", NULL};
+
+static const double mark_alpha = 0.05; // significance level of the marks
 
 static int where_fail(const Table* t, const MrlNode* n, char* err, const char* fmt, const char* a) {
     char msg[512];
@@ -178,6 +221,45 @@ static int parse_row(Table* t, Row* row, const MrlNode* n, char* err) {
     return MRL_OK;
 }
 
+static int find_row(const Table* t, const char* name) {
+    for (int i = 0; i < t->n_rows; i++) {
+        if (strcmp(t->rows[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+// a reference row {name, row, set, episodes: [...], trial_return}
+static int parse_ref(Table* t, RefRow* ref, const MrlNode* x, char* err) {
+    static const char* const keys[] = {"name", "row", "set", "episodes", "trial_return", NULL};
+    if (x->kind != MRL_NODE_MAP || !mrl_node_get(x, "name")) {
+        return where_fail(t, x, err, "%s", "a reference row needs a name");
+    }
+    ref->node = x;
+    for (const MrlNode* c = x->child; c; c = c->next) {
+        int rc = MRL_OK;
+        if (strcmp(c->key, "name") == 0) {
+            rc = scalar(t, c, "name", ref->name, sizeof ref->name, err);
+        } else if (strcmp(c->key, "row") == 0) {
+            rc = scalar(t, c, "row", ref->row, sizeof ref->row, err);
+        } else if (strcmp(c->key, "episodes") == 0) {
+            if (c->kind != MRL_NODE_SEQ) {
+                rc = where_fail(t, c, err, "%s", "'episodes' must be a list of values");
+            }
+        } else if (strcmp(c->key, "set") == 0 || strcmp(c->key, "trial_return") == 0) {
+            char v[128];
+            rc = scalar(t, c, c->key, v, sizeof v, err);
+        } else {
+            rc = unknown_key(t, c, keys, err);
+        }
+        if (rc != MRL_OK) {
+            return rc;
+        }
+    }
+    return MRL_OK;
+}
+
 static int parse_table(Table* t, const char* path, char* err) {
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%s", path);
@@ -197,9 +279,10 @@ static int parse_table(Table* t, const char* path, char* err) {
     if (!t->root || t->root->kind != MRL_NODE_MAP) {
         return where_fail(t, t->root, err, "%s", "a table file is a map (title, config, rows, ...)");
     }
-    static const char* const keys[] = {"title", "config", "metric", "episodes", "rows",
-                                       "reference", NULL};
+    static const char* const keys[] = {"title", "config", "metric", "label", "columns",
+                                       "normalise", "episodes", "rows", "reference", NULL};
     const MrlNode* rows = NULL;
+    const MrlNode* norm = NULL;
     for (const MrlNode* c = t->root->child; c; c = c->next) {
         if (strcmp(c->key, "title") == 0) {
             rc = scalar(t, c, "title", t->title, sizeof t->title, err);
@@ -217,6 +300,18 @@ static int parse_table(Table* t, const char* path, char* err) {
                 rc = where_fail(t, c, err, "metric '%s' is not one of length_success, length, "
                                 "return, success", t->metric);
             }
+        } else if (strcmp(c->key, "label") == 0) {
+            rc = scalar(t, c, "label", t->label, sizeof t->label, err);
+        } else if (strcmp(c->key, "columns") == 0) {
+            char v[16] = "";
+            rc = scalar(t, c, "columns", v, sizeof v, err);
+            if (rc == MRL_OK && strcmp(v, "trial") != 0 && strcmp(v, "episode") != 0) {
+                rc = where_fail(t, c, err, "columns '%s' is not one of episode, trial", v);
+            }
+            t->trial_layout = strcmp(v, "trial") == 0;
+        } else if (strcmp(c->key, "normalise") == 0) {
+            rc = scalar(t, c, "normalise", t->normalise, sizeof t->normalise, err);
+            norm = c;
         } else if (strcmp(c->key, "episodes") == 0) {
             int64_t v = 0;
             if (c->kind != MRL_NODE_SCALAR || mrl_cfg_parse_int(c->value, &v) != 0 || v < 1 ||
@@ -232,13 +327,10 @@ static int parse_table(Table* t, const char* path, char* err) {
                     rc = scalar(t, r, "note", t->note, sizeof t->note, err);
                 } else if (r->key && strcmp(r->key, "rows") == 0 && r->kind == MRL_NODE_SEQ) {
                     for (const MrlNode* x = r->child; x && t->n_ref < MAX_REF; x = x->next) {
-                        const MrlNode* nm = mrl_node_get(x, "name");
-                        if (x->kind != MRL_NODE_MAP || !nm) {
-                            return where_fail(t, x, err, "%s", "a reference row needs a name");
+                        rc = parse_ref(t, &t->ref[t->n_ref], x, err);
+                        if (rc != MRL_OK) {
+                            return rc;
                         }
-                        t->ref[t->n_ref].node = x;
-                        rc = scalar(t, nm, "name", t->ref[t->n_ref].name,
-                                    sizeof t->ref[0].name, err);
                         t->n_ref++;
                     }
                 } else {
@@ -276,6 +368,10 @@ static int parse_table(Table* t, const char* path, char* err) {
     }
     if (!t->title[0]) {
         snprintf(t->title, sizeof t->title, "%s", path);
+    }
+    // a reference row's `row:` may name a row this table does not run (a grid column)
+    if (norm && find_row(t, t->normalise) < 0) {
+        return where_fail(t, norm, err, "normalise: no row is named '%s'", t->normalise);
     }
     return MRL_OK;
 }
@@ -425,6 +521,42 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
     return rc;
 }
 
+// ---- significance marks ----
+
+// per set: trial-return stats, the ratio to the normaliser, and the marks: the
+// compared row with the largest mean trial return is bold, and so is every
+// compared row whose one-sided Welch p against it is at least mark_alpha
+static void compute_marks(Table* t, int n_sets) {
+    int norm = t->normalise[0] ? find_row(t, t->normalise) : -1;
+    for (int r = 0; r < t->n_rows; r++) {
+        t->rows[r].compared = r != norm;
+    }
+    for (int s = 0; s < n_sets; s++) {
+        for (int r = 0; r < t->n_rows; r++) {
+            MrlStat im;
+            mrl_eval_trial_stats(&t->rows[r].trial[s], &im, &t->rows[r].sets[s]);
+        }
+        int best = -1;
+        for (int r = 0; r < t->n_rows; r++) {
+            const Row* row = &t->rows[r];
+            if (row->compared && row->trial[s].n > 0 &&
+                (best < 0 || row->trial[s].mean > t->rows[best].trial[s].mean)) {
+                best = r;
+            }
+        }
+        for (int r = 0; r < t->n_rows; r++) {
+            Row* row = &t->rows[r];
+            row->ratio[s] = norm >= 0 ? row->trial[s].mean / t->rows[norm].trial[s].mean : NAN;
+            row->p[s] = best >= 0 && row->compared
+                            ? (r == best ? 1.0 : mrl_eval_welch_p(&t->rows[best].trial[s],
+                                                                  &row->trial[s]))
+                            : NAN;
+            row->bold[s] = best >= 0 && row->compared && row->p[s] >= mark_alpha;
+        }
+        t->best[s] = best;
+    }
+}
+
 // ---- output ----
 
 static const MrlStat* pick(const MrlEpisodeStats* es, const char* metric) {
@@ -455,12 +587,176 @@ static void ref_cells(MrlBuf* b, const MrlNode* ref, int episodes) {
     }
 }
 
+// the trial_return value of the reference row giving row `name`'s paper value on `set`
+static const char* paper_value(const Table* t, const char* set, const char* name) {
+    for (int i = 0; i < t->n_ref; i++) {
+        const MrlNode* v = mrl_node_get(t->ref[i].node, "trial_return");
+        if (t->ref[i].row[0] && strcmp(t->ref[i].row, name) == 0 &&
+            ref_on_set(t->ref[i].node, set) && v && v->value) {
+            return v->value;
+        }
+    }
+    return NULL;
+}
+
+// a reference row that belongs to a row of this run (shown in that row's paper cell)
+static int ref_attached(const Table* t, int i) {
+    return t->ref[i].row[0] && find_row(t, t->ref[i].row) >= 0;
+}
+
+static void trial_cell(MrlBuf* b, const Row* row, int s) {
+    const char* bold = row->bold[s] ? "**" : "";
+    mrl_buf_printf(b, " %s%.2f ± %.2f%s |", bold, row->trial[s].mean, row->trial[s].se, bold);
+}
+
+static void ratio_cell(MrlBuf* b, const Table* t, const Row* row, int s) {
+    if (t->normalise[0]) {
+        mrl_buf_printf(b, " %.3f |", row->ratio[s]);
+    }
+}
+
+// the layout `columns: trial`: row | trial return | [ratio] | [paper]
+static void write_md_trial_set(MrlBuf* b, const Table* t, int s) {
+    const char* set = t->rows[0].sets[s].name;
+    int paper = 0;
+    for (int i = 0; i < t->n_ref; i++) {
+        const MrlNode* v = mrl_node_get(t->ref[i].node, "trial_return");
+        paper |= ref_on_set(t->ref[i].node, set) && v && v->value;
+    }
+    mrl_buf_printf(b, "| row | trial return |");
+    if (t->normalise[0]) {
+        mrl_buf_printf(b, " ÷ %s |", t->normalise);
+    }
+    mrl_buf_printf(b, "%s\n|---|---|%s%s\n", paper ? " paper |" : "",
+                   t->normalise[0] ? "---|" : "", paper ? "---|" : "");
+    for (int r = 0; r < t->n_rows; r++) {
+        const Row* row = &t->rows[r];
+        mrl_buf_printf(b, "| %s |", row->name);
+        trial_cell(b, row, s);
+        ratio_cell(b, t, row, s);
+        if (paper) {
+            const char* pv = paper_value(t, set, row->name);
+            mrl_buf_printf(b, " %s |", pv ? pv : "–");
+        }
+        mrl_buf_printf(b, "\n");
+    }
+    for (int i = 0; i < t->n_ref; i++) {
+        if (!ref_on_set(t->ref[i].node, set) || ref_attached(t, i)) {
+            continue;
+        }
+        const MrlNode* v = mrl_node_get(t->ref[i].node, "trial_return");
+        mrl_buf_printf(b, "| *%s* | |%s", t->ref[i].name, t->normalise[0] ? " |" : "");
+        if (paper) {
+            mrl_buf_printf(b, " %s |", v && v->value ? v->value : "–");
+        }
+        mrl_buf_printf(b, "\n");
+    }
+    mrl_buf_printf(b, "\n");
+}
+
+// the layout `columns: episode`: the metric and success per episode, then the trial
+static void write_md_episode_set(MrlBuf* b, const Table* t, int s, int K, int random_row) {
+    const char* set = t->rows[0].sets[s].name;
+    mrl_buf_printf(b, "| row |");
+    for (int k = 0; k < K; k++) {
+        mrl_buf_printf(b, " ep %d |", k + 1);
+    }
+    for (int k = 0; k < K; k++) {
+        mrl_buf_printf(b, " success ep %d |", k + 1);
+    }
+    mrl_buf_printf(b, " trial return |");
+    if (t->normalise[0]) {
+        mrl_buf_printf(b, " ÷ %s |", t->normalise);
+    }
+    mrl_buf_printf(b, " %%improved |%s%s\n", K >= 2 ? " ep2/ep1 |" : "",
+                   random_row >= 0 ? " ep1 vs random |" : "");
+    int n_after = 1 + (K >= 2) + (random_row >= 0); // columns after the trial return (and ratio)
+    mrl_buf_printf(b, "|---|");
+    for (int k = 0; k < 2 * K + 1 + (t->normalise[0] != 0) + n_after; k++) {
+        mrl_buf_printf(b, "---|");
+    }
+    mrl_buf_printf(b, "\n");
+    for (int r = 0; r < t->n_rows; r++) {
+        const Row* row = &t->rows[r];
+        const MrlEvalSet* es = &row->sets[s];
+        MrlEpisodeStats st[2];
+        mrl_buf_printf(b, "| %s |", row->name);
+        for (int k = 0; k < K; k++) {
+            MrlEpisodeStats e;
+            mrl_eval_episode_stats(&e, es, k);
+            if (k < 2) {
+                st[k] = e;
+            }
+            const MrlStat* m = pick(&e, t->metric);
+            if (m->n == 0) {
+                mrl_buf_printf(b, " – |");
+            } else {
+                mrl_buf_printf(b, " %.2f ± %.2f |", m->mean, m->se);
+            }
+        }
+        for (int k = 0; k < K; k++) {
+            MrlEpisodeStats e;
+            mrl_eval_episode_stats(&e, es, k);
+            mrl_buf_printf(b, " %.1f%% |", 100.0 * e.success.mean);
+        }
+        MrlStat tr, im;
+        mrl_eval_trial_stats(&tr, &im, es);
+        trial_cell(b, row, s);
+        ratio_cell(b, t, row, s);
+        if (im.n > 0) {
+            mrl_buf_printf(b, " %.1f%% |", 100.0 * im.mean);
+        } else {
+            mrl_buf_printf(b, " – |");
+        }
+        if (K >= 2) {
+            double m1 = pick(&st[0], t->metric)->mean, m2 = pick(&st[1], t->metric)->mean;
+            mrl_buf_printf(b, " %.3f |", m2 / m1);
+        }
+        if (random_row >= 0) {
+            MrlEpisodeStats rs;
+            mrl_eval_episode_stats(&rs, &t->rows[random_row].sets[s], 0);
+            mrl_buf_printf(b, " %.3f |", pick(&st[0], t->metric)->mean / pick(&rs, t->metric)->mean);
+        }
+        mrl_buf_printf(b, "\n");
+    }
+    for (int r = 0; r < t->n_ref; r++) {
+        if (!ref_on_set(t->ref[r].node, set)) {
+            continue;
+        }
+        mrl_buf_printf(b, "| *%s* |", t->ref[r].name);
+        ref_cells(b, t->ref[r].node, K);
+        for (int k = 0; k < K; k++) {
+            mrl_buf_printf(b, " |");
+        }
+        const MrlNode* trv = mrl_node_get(t->ref[r].node, "trial_return");
+        mrl_buf_printf(b, " %s |", trv && trv->value ? trv->value : "");
+        for (int k = 0; k < n_after + (t->normalise[0] != 0); k++) {
+            mrl_buf_printf(b, " |");
+        }
+        mrl_buf_printf(b, "\n");
+    }
+    mrl_buf_printf(b, "\n");
+}
+
 static void write_md(MrlBuf* b, const Table* t, const MrlRun* base) {
     mrl_buf_printf(b, "# %s\n\n", t->title);
-    mrl_buf_printf(b, "Metric: `%s` per episode of a trial (mean ± standard error over trials); "
-                      "success rate per episode; %%improved = share of trials whose episode-2 "
-                      "length ≤ episode-1 length (failures count as the horizon); ratios use the "
-                      "metric's means.\n\n", t->metric);
+    if (t->trial_layout) {
+        mrl_buf_printf(b, "Trial return: the total reward of a trial (mean ± standard error over "
+                          "trials).");
+    } else {
+        mrl_buf_printf(b, "Metric: `%s` per episode of a trial (mean ± standard error over "
+                          "trials); success rate per episode; trial return = total reward of a "
+                          "trial; %%improved = share of trials whose episode-2 length ≤ episode-1 "
+                          "length (failures count as the horizon); ratios use the metric's means.",
+                       t->metric);
+    }
+    mrl_buf_printf(b, " **Bold** trial return: the set's best row and every row not significantly "
+                      "worse (one-sided Welch t-test on the trial returns, p = %.2f)", mark_alpha);
+    if (t->normalise[0]) {
+        mrl_buf_printf(b, "; ÷ %s: trial return divided by that row's (which is not compared)",
+                       t->normalise);
+    }
+    mrl_buf_printf(b, ".\n\n");
     int random_row = -1;
     for (int r = 0; r < t->n_rows; r++) {
         if (strcmp(t->rows[r].agent, "random") == 0 && random_row < 0) {
@@ -473,85 +769,22 @@ static void write_md(MrlBuf* b, const Table* t, const MrlRun* base) {
         if (t->episodes > 0 && t->episodes < K) {
             K = t->episodes; // columns shown; trial return and %improved use every episode
         }
-        mrl_buf_printf(b, "## set `%s` (%lld tasks × %d trial(s), %d episodes, horizon %lld)\n\n",
-                       es0->name, (long long)es0->n_tasks, (int)es0->trials_per_task, K,
-                       (long long)es0->horizon);
-        mrl_buf_printf(b, "| row |");
-        for (int k = 0; k < K; k++) {
-            mrl_buf_printf(b, " ep %d |", k + 1);
+        mrl_buf_printf(b, "## set `%s` (%lld tasks × %d trial(s), %d episodes per trial, "
+                          "horizon %lld", es0->name, (long long)es0->n_tasks,
+                       (int)es0->trials_per_task, (int)es0->episodes, (long long)es0->horizon);
+        if (!t->trial_layout && K < es0->episodes) {
+            mrl_buf_printf(b, "; episodes 1–%d shown", K);
         }
-        for (int k = 0; k < K; k++) {
-            mrl_buf_printf(b, " success ep %d |", k + 1);
+        mrl_buf_printf(b, ")\n\n");
+        if (t->trial_layout) {
+            write_md_trial_set(b, t, s);
+        } else {
+            write_md_episode_set(b, t, s, K, random_row);
         }
-        mrl_buf_printf(b, " trial return | %%improved |%s%s\n", K >= 2 ? " ep2/ep1 |" : "",
-                       random_row >= 0 ? " ep1 vs random |" : "");
-        mrl_buf_printf(b, "|---|");
-        for (int k = 0; k < 2 * K + 2 + (K >= 2) + (random_row >= 0); k++) {
-            mrl_buf_printf(b, "---|");
-        }
-        mrl_buf_printf(b, "\n");
-        for (int r = 0; r < t->n_rows; r++) {
-            const Row* row = &t->rows[r];
-            const MrlEvalSet* es = &row->sets[s];
-            MrlEpisodeStats st[2];
-            mrl_buf_printf(b, "| %s |", row->name);
-            for (int k = 0; k < K; k++) {
-                MrlEpisodeStats e;
-                mrl_eval_episode_stats(&e, es, k);
-                if (k < 2) {
-                    st[k] = e;
-                }
-                const MrlStat* m = pick(&e, t->metric);
-                if (m->n == 0) {
-                    mrl_buf_printf(b, " – |");
-                } else {
-                    mrl_buf_printf(b, " %.2f ± %.2f |", m->mean, m->se);
-                }
-            }
-            for (int k = 0; k < K; k++) {
-                MrlEpisodeStats e;
-                mrl_eval_episode_stats(&e, es, k);
-                mrl_buf_printf(b, " %.1f%% |", 100.0 * e.success.mean);
-            }
-            MrlStat tr, im;
-            mrl_eval_trial_stats(&tr, &im, es);
-            mrl_buf_printf(b, " %.2f ± %.2f |", tr.mean, tr.se);
-            if (im.n > 0) {
-                mrl_buf_printf(b, " %.1f%% |", 100.0 * im.mean);
-            } else {
-                mrl_buf_printf(b, " – |");
-            }
-            if (K >= 2) {
-                double m1 = pick(&st[0], t->metric)->mean, m2 = pick(&st[1], t->metric)->mean;
-                mrl_buf_printf(b, " %.3f |", m2 / m1);
-            }
-            if (random_row >= 0) {
-                MrlEpisodeStats rs;
-                mrl_eval_episode_stats(&rs, &t->rows[random_row].sets[s], 0);
-                mrl_buf_printf(b, " %.3f |", pick(&st[0], t->metric)->mean / pick(&rs, t->metric)->mean);
-            }
-            mrl_buf_printf(b, "\n");
-        }
-        for (int r = 0; r < t->n_ref; r++) {
-            if (!ref_on_set(t->ref[r].node, es0->name)) {
-                continue;
-            }
-            mrl_buf_printf(b, "| *%s* |", t->ref[r].name);
-            ref_cells(b, t->ref[r].node, K);
-            for (int k = 0; k < K; k++) {
-                mrl_buf_printf(b, " |");
-            }
-            const MrlNode* trv = mrl_node_get(t->ref[r].node, "trial_return");
-            mrl_buf_printf(b, " %s |", trv && trv->value ? trv->value : "");
-            for (int k = 0; k < 1 + (K >= 2) + (random_row >= 0); k++) {
-                mrl_buf_printf(b, " |");
-            }
-            mrl_buf_printf(b, "\n");
-        }
-        mrl_buf_printf(b, "\n");
     }
     if (t->note[0]) {
-        mrl_buf_printf(b, "Reference rows (italic): %s\n\n", t->note);
+        mrl_buf_printf(b, "Reference rows (italic)%s: %s\n\n",
+                       t->trial_layout ? " and the paper column" : "", t->note);
     }
     int any = 0;
     for (int r = 0; r < t->n_rows; r++) {
@@ -589,6 +822,75 @@ static void write_csv(MrlBuf* b, const Table* t, const MrlRun* base) {
     }
 }
 
+static void json_string_or_null(MrlBuf* b, const char* s) {
+    if (s && s[0]) {
+        mrl_buf_json_string(b, s);
+    } else {
+        mrl_buf_printf(b, "null");
+    }
+}
+
+// the "marks" object of table.json: what a --summary grid reads (reptable_grid.c)
+static void write_marks_json(MrlBuf* b, const Table* t, int n_sets) {
+    mrl_buf_printf(b, "\"marks\": {\"label\": ");
+    json_string_or_null(b, t->label);
+    mrl_buf_printf(b, ", \"alpha\": ");
+    mrl_buf_json_number(b, mark_alpha);
+    mrl_buf_printf(b, ", \"normalise\": ");
+    json_string_or_null(b, t->normalise);
+    mrl_buf_printf(b, ", \"left_out\": [");
+    for (int i = 0; i < t->n_left_out; i++) {
+        mrl_buf_printf(b, "%s", i ? ", " : "");
+        mrl_buf_json_string(b, t->left_out[i]);
+    }
+    mrl_buf_printf(b, "], \"sets\": {");
+    for (int s = 0; s < n_sets; s++) {
+        const char* set = t->rows[0].sets[s].name;
+        const char* best = t->best[s] >= 0 ? t->rows[t->best[s]].name : NULL;
+        mrl_buf_printf(b, "%s\n  ", s ? "," : "");
+        mrl_buf_json_string(b, set);
+        mrl_buf_printf(b, ": {\"episodes_per_trial\": %d, \"trials\": %lld, \"best\": ",
+                       (int)t->rows[0].sets[s].episodes, (long long)t->rows[0].sets[s].n_trials);
+        json_string_or_null(b, best);
+        mrl_buf_printf(b, ", \"rows\": [");
+        for (int r = 0; r < t->n_rows; r++) {
+            const Row* row = &t->rows[r];
+            mrl_buf_printf(b, "%s\n    {\"name\": ", r ? "," : "");
+            mrl_buf_json_string(b, row->name);
+            mrl_buf_printf(b, ", \"mean\": ");
+            mrl_buf_json_number(b, row->trial[s].mean);
+            mrl_buf_printf(b, ", \"se\": ");
+            mrl_buf_json_number(b, row->trial[s].se);
+            mrl_buf_printf(b, ", \"n\": %lld, \"compared\": %s, \"bold\": %s, \"p\": ",
+                           (long long)row->trial[s].n, row->compared ? "true" : "false",
+                           row->bold[s] ? "true" : "false");
+            mrl_buf_json_number(b, row->p[s]);
+            mrl_buf_printf(b, ", \"ratio\": ");
+            mrl_buf_json_number(b, row->ratio[s]);
+            mrl_buf_printf(b, ", \"paper\": ");
+            json_string_or_null(b, paper_value(t, set, row->name));
+            mrl_buf_printf(b, "}");
+        }
+        mrl_buf_printf(b, "],\n   \"reference\": [");
+        int k = 0;
+        for (int i = 0; i < t->n_ref; i++) {
+            const MrlNode* v = mrl_node_get(t->ref[i].node, "trial_return");
+            if (!ref_on_set(t->ref[i].node, set) || ref_attached(t, i) || !v || !v->value) {
+                continue;
+            }
+            mrl_buf_printf(b, "%s\n    {\"name\": ", k++ ? "," : "");
+            mrl_buf_json_string(b, t->ref[i].name);
+            mrl_buf_printf(b, ", \"row\": ");
+            json_string_or_null(b, t->ref[i].row);
+            mrl_buf_printf(b, ", \"paper\": ");
+            mrl_buf_json_string(b, v->value);
+            mrl_buf_printf(b, "}");
+        }
+        mrl_buf_printf(b, "]}");
+    }
+    mrl_buf_printf(b, "}}");
+}
+
 static int write_all(const Table* t, const MrlRun* base, const char* dir, char* err) {
     int rc = mrl_mkdirs(dir, err);
     MrlBuf json = {0};
@@ -596,6 +898,8 @@ static int write_all(const Table* t, const MrlRun* base, const char* dir, char* 
     mrl_buf_json_string(&json, t->title);
     mrl_buf_printf(&json, ",\n\"metric\": ");
     mrl_buf_json_string(&json, t->metric);
+    mrl_buf_printf(&json, ",\n");
+    write_marks_json(&json, t, base->n_tests);
     mrl_buf_printf(&json, ",\n\"rows\": {");
     for (int r = 0; r < t->n_rows && rc == MRL_OK; r++) {
         const Row* row = &t->rows[r];
@@ -632,11 +936,45 @@ static int write_all(const Table* t, const MrlRun* base, const char* dir, char* 
     return rc;
 }
 
+// --summary DIR...: one grid from the tables' marks
+static int summary(const MrlArgs* a, const char* out, const char* title, const char* set) {
+    char err[MRL_MSG_MAX] = "";
+    if (a->n_pos < 1 || a->n_overrides > 0) {
+        fprintf(stderr, "metarl table: error: --summary expects table directories and no "
+                        "overrides (see 'metarl help table')\n");
+        return MRL_EXIT_BAD_INPUT;
+    }
+    MrlBuf md = {0};
+    int rc = mrl_cli_table_grid(&md, a->pos, a->n_pos, title, set, err);
+    if (rc == MRL_OK && md.failed) {
+        rc = mrl_fail(err, MRL_ENOMEM, "error: out of memory");
+    }
+    if (rc == MRL_OK && out) {
+        rc = mrl_file_write_atomic(out, md.data, md.len, err);
+    }
+    if (rc == MRL_OK) {
+        fputs(md.data, stdout);
+    } else {
+        fprintf(stderr, "%s\n", err);
+    }
+    mrl_buf_free(&md);
+    return rc == MRL_OK ? MRL_EXIT_OK : rc == MRL_EIO ? MRL_EXIT_FAILED : MRL_EXIT_BAD_INPUT;
+}
+
 int mrl_cmd_reptable(int argc, char** argv) {
-    const char* out = NULL;
-    MrlOpt opts[] = {{"--out", 1, &out}};
+    const char *out = NULL, *no_train = NULL, *grid = NULL, *title = NULL, *set = NULL;
+    MrlOpt opts[] = {{"--out", 1, &out},         {"--no-train", 0, &no_train},
+                     {"--summary", 0, &grid},    {"--title", 1, &title},
+                     {"--set", 1, &set}};
     MrlArgs a;
-    if (mrl_args_parse(&a, argc, argv, opts, 1) != 0) {
+    if (mrl_args_parse(&a, argc, argv, opts, 5) != 0) {
+        return MRL_EXIT_BAD_INPUT;
+    }
+    if (grid) {
+        return summary(&a, out, title, set);
+    }
+    if (title || set) {
+        fprintf(stderr, "metarl table: error: --title and --set go with --summary\n");
         return MRL_EXIT_BAD_INPUT;
     }
     if (a.n_pos != 1) {
@@ -650,6 +988,25 @@ int mrl_cmd_reptable(int argc, char** argv) {
         fprintf(stderr, "%s\n", err);
         mrl_node_free(t.root);
         return MRL_EXIT_BAD_INPUT;
+    }
+    if (no_train) {
+        // baselines only: leave out the rows that need training
+        int k = 0;
+        for (int r = 0; r < t.n_rows; r++) {
+            if (t.rows[r].train[0]) {
+                printf("left out row '%s' (--no-train)\n", t.rows[r].name);
+                memcpy(t.left_out[t.n_left_out++], t.rows[r].name, sizeof t.left_out[0]);
+            } else if (k++ != r) {
+                t.rows[k - 1] = t.rows[r];
+            }
+        }
+        t.n_rows = k;
+        if (k == 0 || (t.normalise[0] && find_row(&t, t.normalise) < 0)) {
+            fprintf(stderr, "%s: error: --no-train leaves %s\n", t.path,
+                    k == 0 ? "no rows" : "out the normalise row");
+            mrl_node_free(t.root);
+            return MRL_EXIT_BAD_INPUT;
+        }
     }
     MrlRun base;
     if (mrl_run_open(&base, t.config, a.overrides, a.n_overrides, err) != MRL_OK) {
@@ -689,6 +1046,7 @@ int mrl_cmd_reptable(int argc, char** argv) {
         }
     }
     if (code == MRL_EXIT_OK) {
+        compute_marks(&t, base.n_tests);
         if (write_all(&t, &base, dir, err) != MRL_OK) {
             fprintf(stderr, "%s\n", err);
             code = MRL_EXIT_FAILED;

@@ -3,7 +3,11 @@
 # Random, Oracle and a tiny RL² row trained on the way; the oracle beats
 # random; table.json holds every row's summary; a second run (reusing the
 # finished training run) writes byte-identical tables; a bad table file is one
-# line with its place, exit 2, and nothing written.
+# line with its place, exit 2, and nothing written. Then the trial layout
+# (`columns: trial`, `normalise:`, paper values tied to rows, --no-train) and its
+# significance marks on cases with a known answer (the same agent twice: both
+# bold; a far worse row: not bold; the normalising row: never compared), and a
+# --summary grid of two tables.
 set -u
 METARL=$1
 T=$(mktemp -d)
@@ -73,5 +77,71 @@ code=$?
 if [ "$code" -ne 2 ] || [ -e t4 ] || ! grep -q "^bad2.yaml:3:5: error: row 'X': unknown agent 'nosuch'" err.txt; then
     echo "FAIL unknown agent row: exit $code"; cat err.txt; fails=$((fails + 1))
 fi
-echo "$((9 - fails)) passed, $fails failed"
+grep -q '^## set `test` (200 tasks × 1 trial(s), 10 episodes per trial, horizon 1; episodes 1–2 shown)$' t1/table.md ||
+    { echo "FAIL set header does not give the trial's 10 episodes"; fails=$((fails + 1)); }
+
+# ---- trial layout, normaliser, marks ----
+cat >trial.yaml <<'Y'
+title: trial layout
+config: base.yaml
+label: "k=5, n=10"
+columns: trial
+normalise: Random
+rows:
+  - {name: Random, agent: random}
+  - {name: Greedy, agent: greedy}
+  - {name: Oracle, agent: oracle}
+  - {name: Oracle again, agent: oracle}
+  - {name: RL2 tiny, train: rl2.yaml}
+reference:
+  note: made-up paper values
+  rows:
+    - {name: "Greedy (paper)", row: Greedy, trial_return: "6.6"}
+    - {name: "RL2 (paper)", row: RL2 tiny, trial_return: "6.7"}
+Y
+"$METARL" table trial.yaml --no-train --out t5 >log5.txt 2>&1 || { cat log5.txt; echo "FAIL trial table run"; exit 1; }
+md=t5/table.md
+check() { # description, then a command that must succeed
+    d=$1
+    shift
+    "$@" || { echo "FAIL $d"; fails=$((fails + 1)); }
+}
+check "--no-train leaves out the RL² row" grep -q "left out row 'RL2 tiny' (--no-train)" log5.txt
+check "trial layout header" grep -q '^| row | trial return | ÷ Random | paper |$' $md
+check "set header" grep -q '^## set `test` (200 tasks × 1 trial(s), 10 episodes per trial, horizon 1)$' $md
+check "same agent twice: both bold" grep -q '^| Oracle | \*\*[0-9.]* ± [0-9.]*\*\* | [0-9.]* | – |$' $md
+check "same agent twice: both bold (2)" grep -q '^| Oracle again | \*\*' $md
+check "far worse row not bold, paper value" grep -q '^| Greedy | [0-9.]* ± [0-9.]* | [0-9.]* | 6.6 |$' $md
+check "normaliser not compared, ratio 1" grep -q '^| Random | [0-9.]* ± [0-9.]* | 1.000 | – |$' $md
+check "exactly two bold rows" test "$(grep -c '^| .*\*\*' $md)" -eq 2
+check "paper value of a left-out row" grep -q '^| \*RL2 (paper)\* | | | 6.7 |$' $md
+check "json left-out rows" grep -q '"left_out": \["RL2 tiny"\]' t5/table.json
+check "json best" grep -q '"best": "Oracle", "rows"' t5/table.json
+check "json normaliser not compared" grep -q '{"name": "Random", .*"compared": false, "bold": false, "p": null, "ratio": 1,' t5/table.json
+check "json far worse row p < 0.05" awk '/"name": "Greedy"/ { sub(/.*"p": /, ""); sub(/,.*/, ""); found = 1; ok = ($0 + 0 < 0.05) } END { exit !(found && ok) }' t5/table.json
+cat >two.yaml <<'Y'
+config: base.yaml
+columns: trial
+rows:
+  - {name: Greedy, agent: greedy}
+  - {name: Oracle, agent: oracle}
+Y
+"$METARL" table two.yaml --out t6 >log6.txt 2>&1 || { cat log6.txt; echo "FAIL two-row table run"; exit 1; }
+check "two rows far apart: only the best bold" test "$(grep -c '^| .*\*\*' t6/table.md)" -eq 1
+check "two rows far apart: the oracle bold" grep -q '^| Oracle | \*\*' t6/table.md
+
+# ---- grid summary ----
+"$METARL" table --summary --title "Grid" --out grid.md t5 t1 >grid.out 2>&1 || { cat grid.out; echo "FAIL summary"; exit 1; }
+check "summary printed = written" cmp -s grid.md grid.out
+check "summary columns" grep -q '^| setting | Random | Greedy | Oracle | Oracle again | RL2 tiny |$' grid.md
+check "summary line of a labelled table" grep -q '^| k=5, n=10 | [0-9.]* ± [0-9.]* \[1.000\] | [0-9.]* ± [0-9.]* \[[0-9.]*\] (6.6) | \*\*[0-9.]* ± [0-9.]*\*\* \[[0-9.]*\] | \*\*.*\*\* \[[0-9.]*\] | – (6.7) |$' grid.md
+check "summary line of an unlabelled table" grep -q '^| t1 | [0-9.]* ± [0-9.]* | – | \*\*[0-9.]* ± [0-9.]*\*\* | – | [0-9.]* ± [0-9.]* |$' grid.md
+printf 'config: base.yaml\ncolumns: trial\nnormalise: Oracel\nrows:\n  - {name: Oracle, agent: oracle}\n' >bad3.yaml
+"$METARL" table bad3.yaml --out t7 >out.txt 2>err.txt
+code=$?
+check "bad normalise: exit 2, one line, nothing written" test "$code" -eq 2 -a "$(wc -l <err.txt)" -eq 1 -a ! -e t7
+check "bad normalise: message" grep -q "^bad3.yaml:3:12: error: normalise: no row is named 'Oracel'" err.txt
+"$METARL" table --summary nosuch >out.txt 2>err.txt
+check "summary of a missing table fails" test $? -ne 0 -a -s err.txt
+echo "$((32 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -76,6 +76,18 @@ void mrl_eval_table_md(MrlBuf* buf, const MrlEvalSet* sets, int n, const char* t
 int mrl_eval_write(const char* dir, const MrlEvalSet* sets, int n, const char* agent,
                    const char* title, char* err);
 
+// Student-t cumulative distribution function P(T <= t) with `df` > 0 degrees
+// of freedom (df = INFINITY: the standard normal). Returns NaN for df <= 0 or
+// NaN arguments.
+double mrl_eval_t_cdf(double t, double df);
+
+// One-sided Welch t-test from two samples' {mean, se, n}: the p-value of the
+// null hypothesis mean(a) <= mean(b) against mean(a) > mean(b), with the
+// Welch–Satterthwaite degrees of freedom. Small p: `b` is significantly worse
+// than `a`. Returns 1 when either sample is empty; with zero standard errors,
+// 0 if a's mean is larger, else 1.
+double mrl_eval_welch_p(const MrlStat* a, const MrlStat* b);
+
 // Returns a stable 64-bit id of a set name (used in stream derivation).
 uint64_t mrl_eval_set_id(const char* name);
 
