@@ -333,6 +333,43 @@ static void test_ppo_learns_two_armed_bandit(void** state) {
     mrl_taskset_release(&s.set);
 }
 
+// ---- schedules ----
+
+static void test_ppo_schedule_values(void** state) {
+    (void)state;
+    assert_true(mrl_ppo_schedule(0.05, "constant", 0.7) == 0.05);
+    assert_true(mrl_ppo_schedule(0.05, "linear", 0.0) == 0.05);
+    assert_true(fabs(mrl_ppo_schedule(0.05, "linear", 0.25) - 0.0375) < 1e-15);
+    assert_true(mrl_ppo_schedule(0.05, "linear", 1.0) == 0.0);
+    assert_true(mrl_ppo_schedule(0.05, "linear", 1.5) == 0.0); // past the end: 0, never negative
+}
+
+// train.ent_schedule: linear decays the entropy bonus with the steps done, reported in the
+// stats, and it reaches the gradient (the parameters differ from a constant bonus).
+static void test_ppo_entropy_schedule_reaches_the_update(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    Setup a, b;
+    setup_bandit(&a, 1, 5);
+    setup_bandit(&b, 1, 5);
+    a.run.ent_coef = b.run.ent_coef = 0.5;
+    a.run.total_steps = b.run.total_steps = 4 * 64 * 5; // 4 iterations of 64 trials x 5 pulls
+    strcpy(b.run.ent_schedule, "linear");
+    MrlPpo *pa = new_ppo(&a), *pb = new_ppo(&b);
+    MrlPpoStats sa, sb;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(mrl_ppo_iterate(pa, &sa, err), MRL_OK);
+        assert_int_equal(mrl_ppo_iterate(pb, &sb, err), MRL_OK);
+        assert_true(sa.ent_coef == 0.5);
+        // the update after i iterations of rollouts: frac = (i + 1) / 4 of the steps done
+        assert_true(fabs(sb.ent_coef - 0.5 * (1.0 - (i + 1) / 4.0)) < 1e-12);
+    }
+    size_t P = mrl_ppo_net(pa)->n_params;
+    assert_true(memcmp(mrl_ppo_params(pa), mrl_ppo_params(pb), P * sizeof(float)) != 0);
+    mrl_ppo_free(pa), mrl_ppo_free(pb);
+    mrl_taskset_release(&a.set), mrl_taskset_release(&b.set);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gae_hand_computed),
@@ -341,6 +378,8 @@ int main(void) {
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),
         cmocka_unit_test(test_ppo_learns_two_armed_bandit),
+        cmocka_unit_test(test_ppo_schedule_values),
+        cmocka_unit_test(test_ppo_entropy_schedule_reaches_the_update),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

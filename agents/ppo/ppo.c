@@ -82,6 +82,15 @@ struct MrlPpo {
     size_t mem_bytes;
 };
 
+// ---- schedules ----
+
+double mrl_ppo_schedule(double base, const char* kind, double frac) {
+    if (strcmp(kind, "linear") == 0) {
+        return base * (frac < 1.0 ? 1.0 - frac : 0.0);
+    }
+    return base;
+}
+
 // ---- GAE ----
 
 void mrl_ppo_gae(float* adv, float* ret, const float* rew, const float* val, size_t L, int end,
@@ -481,11 +490,10 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
         }
     }
     double frac = run->total_steps > 0 ? (double)p->steps / (double)run->total_steps : 0.0;
-    double lr = run->lr;
-    if (strcmp(run->lr_schedule, "linear") == 0) {
-        lr *= frac < 1.0 ? 1.0 - frac : 0.0;
-    }
+    double lr = mrl_ppo_schedule(run->lr, run->lr_schedule, frac);
+    double ent_coef = mrl_ppo_schedule(run->ent_coef, run->ent_schedule, frac);
     st->lr = lr;
+    st->ent_coef = ent_coef;
     size_t n_mb = (size_t)run->minibatches;
     if (n_mb > n_units) {
         n_mb = n_units;
@@ -533,7 +541,7 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
                 float dvv = p->ws.v[i] - p->mb_ret[i];
                 vl_sum += 0.5 * (double)dvv * (double)dvv;
                 p->ws.dv[i] = (float)run->vf_coef * dvv * inv;
-                p->ws.dent[i] = -(float)run->ent_coef * inv;
+                p->ws.dent[i] = -(float)ent_coef * inv;
                 ent_sum += p->ws.ent[i];
                 kl_sum += (double)(ratio - 1.0f) - (double)lr_;
                 kl_n += 1.0;

@@ -45,6 +45,10 @@
 void mrl_ppo_gae(float* adv, float* ret, const float* rew, const float* val, size_t L, int end,
                  float v_boot, double gamma, double lambda);
 
+// The value of a scheduled coefficient (train.lr, train.ent_coef) after the fraction
+// frac of train.steps: base for "constant", base * (1 - frac) (0 past the end) for "linear".
+double mrl_ppo_schedule(double base, const char* kind, double frac);
+
 // Options that are not part of the config (tests, benchmarks).
 typedef struct MrlPpoOptions {
     int32_t max_trial_steps; // rollout horizon per trial (0: the trial's natural length)
@@ -65,6 +69,7 @@ typedef struct MrlPpoStats {
     double clip_frac;
     double grad_norm; // before clipping, last minibatch
     double lr;
+    double ent_coef; // the entropy-bonus coefficient of this update (train.ent_schedule)
     int32_t epochs_run; // < train.epochs when the KL limit stopped early
     double rollout_seconds;
     double update_seconds;

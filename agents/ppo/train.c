@@ -13,7 +13,7 @@
 
 const char mrl_train_csv_header[] =
     "iteration,steps,trials,seconds,steps_per_s,mean_return,mean_length,policy_loss,value_loss,"
-    "entropy,approx_kl,clip_frac,grad_norm,lr,epochs,update_gflops_per_s";
+    "entropy,approx_kl,clip_frac,grad_norm,lr,epochs,update_gflops_per_s,ent_coef";
 
 static double wall(void) {
     struct timespec ts;
@@ -159,11 +159,11 @@ int mrl_train_run(const MrlTrainJob* job, char* err) {
         double gflops = st.update_seconds > 0 ? st.update_flops / st.update_seconds * 1e-9 : 0.0;
         mrl_buf_printf(&csv,
                        "%lld,%lld,%lld,%.3f,%.1f,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,"
-                       "%.3f\n",
+                       "%.3f,%.6g\n",
                        (long long)st.iteration, (long long)st.steps, (long long)st.trials,
                        seconds_before + el, sps, st.mean_return, st.mean_length, st.policy_loss,
                        st.value_loss, st.entropy, st.approx_kl, st.clip_frac, st.grad_norm, st.lr,
-                       (int)st.epochs_run, gflops);
+                       (int)st.epochs_run, gflops, st.ent_coef);
         if (csv.failed) {
             rc = mrl_fail(err, MRL_ENOMEM, "error: out of memory for progress.csv");
             goto done;
