@@ -1150,6 +1150,8 @@ static void test_emit_defaults_only(void** state) {
     mrl_config_free(cfg);
 }
 
+#define PINNED_HASH 0x08efe1cb66f9707aULL
+
 static void test_hash_stability(void** state) {
     (void)state;
     MrlConfig* a = parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\n", NULL, 0);
@@ -1169,12 +1171,25 @@ static void test_hash_stability(void** state) {
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_config_bind_plugin(a, &api, err), MRL_OK);
     assert_int_equal(ha, mrl_config_hash(a));
-    // a pinned value: the hash must not drift between builds
+    // keys at their default are left out of the hash, so that a key added to the schema
+    // later (with a default that keeps the old behaviour) does not orphan old checkpoints:
+    // the hash is that of the emitted config without those lines
     MrlConfig* e = parse_ok("name: pinned\nenv: {plugin: maze, params: {rooms: 3}}\n", NULL, 0);
     MrlBuf buf = {0};
     mrl_config_emit(e, &buf);
-    assert_int_equal(mrl_config_hash(e), mrl_hash_bytes(buf.data, buf.len, 0x6d726c636667ULL));
+    assert_int_not_equal(mrl_config_hash(e), mrl_hash_bytes(buf.data, buf.len, 0x6d726c636667ULL));
     mrl_buf_free(&buf);
+    // ... and it is pinned: it must not drift between builds
+    assert_true(mrl_config_hash(e) == PINNED_HASH);
+    const char* ov_ent[] = {"train.ent_schedule=linear"};
+    MrlConfig* f = parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\n", ov_ent, 1);
+    MrlConfig* g = parse_ok("env: {plugin: maze}\nseed: 1\nthreads: 2\n"
+                            "train: {ent_schedule: constant, lr_schedule: constant}\n",
+                            NULL, 0);
+    assert_int_not_equal(ha, mrl_config_hash(f));
+    assert_int_equal(ha, mrl_config_hash(g));
+    mrl_config_free(f);
+    mrl_config_free(g);
     mrl_config_free(a);
     mrl_config_free(b);
     mrl_config_free(c);

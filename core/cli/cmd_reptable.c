@@ -654,25 +654,42 @@ static void write_md_trial_set(MrlBuf* b, const Table* t, int s) {
     mrl_buf_printf(b, "\n");
 }
 
-// the layout `columns: episode`: the metric and success per episode, then the trial
+// 1 when some row of set s has an episode that ended by termination (success or failure);
+// 0 when every episode ran to its horizon, so success rates and episode lengths carry no
+// information (tasks such as dark room that never end an episode early)
+static int set_terminates(const Table* t, int s) {
+    for (int r = 0; r < t->n_rows; r++) {
+        const MrlEvalSet* es = &t->rows[r].sets[s];
+        for (int64_t i = 0; i < es->n_trials * es->episodes; i++) {
+            if (es->rows[i].terminated != 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+// the layout `columns: episode`: the metric and success per episode, then the trial; the
+// success and %improved columns only where some episode of the set terminated
 static void write_md_episode_set(MrlBuf* b, const Table* t, int s, int K, int random_row) {
     const char* set = t->rows[0].sets[s].name;
+    int ends = set_terminates(t, s);
     mrl_buf_printf(b, "| row |");
     for (int k = 0; k < K; k++) {
         mrl_buf_printf(b, " ep %d |", k + 1);
     }
-    for (int k = 0; k < K; k++) {
+    for (int k = 0; ends && k < K; k++) {
         mrl_buf_printf(b, " success ep %d |", k + 1);
     }
     mrl_buf_printf(b, " trial return |");
     if (t->normalise[0]) {
         mrl_buf_printf(b, " ÷ %s |", t->normalise);
     }
-    mrl_buf_printf(b, " %%improved |%s%s\n", K >= 2 ? " ep2/ep1 |" : "",
+    mrl_buf_printf(b, "%s%s%s\n", ends ? " %improved |" : "", K >= 2 ? " ep2/ep1 |" : "",
                    random_row >= 0 ? " ep1 vs random |" : "");
-    int n_after = 1 + (K >= 2) + (random_row >= 0); // columns after the trial return (and ratio)
+    int n_after = ends + (K >= 2) + (random_row >= 0); // columns after the trial return (and ratio)
     mrl_buf_printf(b, "|---|");
-    for (int k = 0; k < 2 * K + 1 + (t->normalise[0] != 0) + n_after; k++) {
+    for (int k = 0; k < (1 + ends) * K + 1 + (t->normalise[0] != 0) + n_after; k++) {
         mrl_buf_printf(b, "---|");
     }
     mrl_buf_printf(b, "\n");
@@ -694,7 +711,7 @@ static void write_md_episode_set(MrlBuf* b, const Table* t, int s, int K, int ra
                 mrl_buf_printf(b, " %.2f ± %.2f |", m->mean, m->se);
             }
         }
-        for (int k = 0; k < K; k++) {
+        for (int k = 0; ends && k < K; k++) {
             MrlEpisodeStats e;
             mrl_eval_episode_stats(&e, es, k);
             mrl_buf_printf(b, " %.1f%% |", 100.0 * e.success.mean);
@@ -703,9 +720,9 @@ static void write_md_episode_set(MrlBuf* b, const Table* t, int s, int K, int ra
         mrl_eval_trial_stats(&tr, &im, es);
         trial_cell(b, row, s);
         ratio_cell(b, t, row, s);
-        if (im.n > 0) {
+        if (ends && im.n > 0) {
             mrl_buf_printf(b, " %.1f%% |", 100.0 * im.mean);
-        } else {
+        } else if (ends) {
             mrl_buf_printf(b, " – |");
         }
         if (K >= 2) {
@@ -725,7 +742,7 @@ static void write_md_episode_set(MrlBuf* b, const Table* t, int s, int K, int ra
         }
         mrl_buf_printf(b, "| *%s* |", t->ref[r].name);
         ref_cells(b, t->ref[r].node, K);
-        for (int k = 0; k < K; k++) {
+        for (int k = 0; ends && k < K; k++) {
             mrl_buf_printf(b, " |");
         }
         const MrlNode* trv = mrl_node_get(t->ref[r].node, "trial_return");
@@ -747,7 +764,8 @@ static void write_md(MrlBuf* b, const Table* t, const MrlRun* base) {
         mrl_buf_printf(b, "Metric: `%s` per episode of a trial (mean ± standard error over "
                           "trials); success rate per episode; trial return = total reward of a "
                           "trial; %%improved = share of trials whose episode-2 length ≤ episode-1 "
-                          "length (failures count as the horizon); ratios use the metric's means.",
+                          "length (failures count as the horizon); both are left out for a set whose "
+                          "episodes all ran to the horizon; ratios use the metric's means.",
                        t->metric);
     }
     mrl_buf_printf(b, " **Bold** trial return: the set's best row and every row not significantly "

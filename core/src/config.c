@@ -1395,8 +1395,33 @@ static void emit_params(MrlBuf* buf, const MrlNode* params, int ind) {
     }
 }
 
+// 1 when the field holds exactly the row's literal default (rows whose default is computed
+// — the file's stem, another key — never count as default)
+static int at_default(const MrlConfig* cfg, const MrlSchemaRow* row, const void* field) {
+    if (!row->def || (row->flags & (MRL_SF_DEF_FROM | MRL_SF_DEF_STEM | MRL_SF_REQUIRED))) {
+        return 0;
+    }
+    char tmp[MRL_PATH_MAX + 64];
+    char err[MRL_MSG_MAX];
+    if (row->size > sizeof tmp) {
+        return 0;
+    }
+    memset(tmp, 0, sizeof tmp);
+    MrlNode node = {.kind = MRL_NODE_SCALAR, .value = (char*)row->def};
+    if (store_value(cfg, row, &node, row->path, tmp, err) != MRL_OK) {
+        return 0;
+    }
+    if (row->kind == MRL_SK_STRING || row->kind == MRL_SK_CHOICE) {
+        return strncmp(tmp, (const char*)field, row->size) == 0;
+    }
+    return memcmp(tmp, field, row->size) == 0;
+}
+
+// skip_defaults: leave out value rows at their literal default (the hash), so that a key
+// added to the schema later, with a default that keeps the old behaviour, leaves the hash
+// of every existing config unchanged
 static void emit_rows(MrlBuf* buf, const MrlConfig* cfg, const char* parent, int ind,
-                      const MrlSetSpec* set) {
+                      const MrlSetSpec* set, int skip_defaults) {
     for (int i = 0; i < mrl_schema_n_rows; i++) {
         const MrlSchemaRow* row = &mrl_schema_rows[i];
         char p[256];
@@ -1415,7 +1440,7 @@ static void emit_rows(MrlBuf* buf, const MrlConfig* cfg, const char* parent, int
             }
             indent(buf, ind);
             mrl_buf_printf(buf, "%s:\n", key);
-            emit_rows(buf, cfg, row->path, ind + 2, cs);
+            emit_rows(buf, cfg, row->path, ind + 2, cs, skip_defaults);
             break;
         }
         case MRL_SK_SETS:
@@ -1427,7 +1452,7 @@ static void emit_rows(MrlBuf* buf, const MrlConfig* cfg, const char* parent, int
                     mrl_buf_printf(buf, "%s:\n", cfg->run.tests[s].name);
                     char sp[300];
                     snprintf(sp, sizeof sp, "%s.*", row->path);
-                    emit_rows(buf, cfg, sp, ind + 4, &cfg->run.tests[s]);
+                    emit_rows(buf, cfg, sp, ind + 4, &cfg->run.tests[s], skip_defaults);
                 }
             }
             break;
@@ -1439,6 +1464,9 @@ static void emit_rows(MrlBuf* buf, const MrlConfig* cfg, const char* parent, int
         default: {
             const char* base =
                 (row->flags & MRL_SF_SET) ? (const char*)set : (const char*)&cfg->run;
+            if (skip_defaults && at_default(cfg, row, base + row->offset)) {
+                break;
+            }
             indent(buf, ind);
             mrl_buf_printf(buf, "%s: ", key);
             emit_leaf(buf, row, base + row->offset);
@@ -1454,12 +1482,12 @@ void mrl_config_emit(const MrlConfig* cfg, MrlBuf* buf) {
     }
     mrl_buf_printf(buf, "# effective metarl config: every core key with its value after "
                         "overrides and defaults\n");
-    emit_rows(buf, cfg, "", 0, NULL);
+    emit_rows(buf, cfg, "", 0, NULL, 0);
 }
 
 uint64_t mrl_config_hash(const MrlConfig* cfg) {
     MrlBuf buf = {0};
-    mrl_config_emit(cfg, &buf);
+    emit_rows(&buf, cfg, "", 0, NULL, 1);
     uint64_t h = mrl_hash_bytes(buf.data ? buf.data : "", buf.len, 0x6d726c636667ULL);
     if (buf.failed) {
         h = 0;

@@ -143,5 +143,21 @@ check "bad normalise: exit 2, one line, nothing written" test "$code" -eq 2 -a "
 check "bad normalise: message" grep -q "^bad3.yaml:3:12: error: normalise: no row is named 'Oracel'" err.txt
 "$METARL" table --summary nosuch >out.txt 2>err.txt
 check "summary of a missing table fails" test $? -ne 0 -a -s err.txt
-echo "$((32 - fails)) passed, $fails failed"
+
+# ---- a task whose episodes never end early: no success or %improved columns ----
+cat >room.yaml <<'Y'
+name: troom
+env: {plugin: dark_room, params: {horizon: 20}}
+tasks:
+  train: {seed: 0}
+  test: {count: 10, seed: 1}
+trial: {episodes: 2}
+out: res
+Y
+printf 'config: room.yaml\nmetric: return\nrows:\n  - {name: Random, agent: random}\n  - {name: Oracle, agent: oracle}\n' >room_t.yaml
+"$METARL" table room_t.yaml --out t8 >log8.txt 2>&1 || { cat log8.txt; echo "FAIL room table run"; exit 1; }
+check "no early ends: header without success and %improved" grep -q '^| row | ep 1 | ep 2 | trial return | ep2/ep1 | ep1 vs random |$' t8/table.md
+check "no early ends: oracle line" grep -q '^| Oracle | [0-9.]* ± [0-9.]* | [0-9.]* ± [0-9.]* | \*\*[0-9.]* ± [0-9.]*\*\* | 1.000 | [0-9.]* |$' t8/table.md
+check "episodes that end early keep the success columns" grep -q '^| row | ep 1 | .* | success ep 1 | .* | %improved |' t1/table.md
+echo "$((35 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

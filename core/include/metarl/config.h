@@ -179,7 +179,9 @@ void mrl_config_where(const MrlConfig* cfg, const MrlNode* node, char* out, size
 // schema filled in) as YAML text into `buf`.
 void mrl_config_emit(const MrlConfig* cfg, MrlBuf* buf);
 
-// Returns a 64-bit hash of the effective config (for checkpoints).
+// Returns a 64-bit hash of the effective config (for checkpoints). Keys at their
+// literal default are left out, so a key added to the schema later with a default that
+// keeps the old behaviour does not change the hash of an existing config.
 uint64_t mrl_config_hash(const MrlConfig* cfg);
 
 // Prints the core schema (every key, kind, default, range, help) as Markdown.
