@@ -19,7 +19,7 @@
 #include "support/plugin_instance.h"
 
 // parameter order of the plugin's table
-enum { P_SIZE, P_HORIZON, P_RANDOM_START, P_TERMINATE, P_OBS };
+enum { P_SIZE, P_HORIZON, P_RANDOM_START, P_TERMINATE, P_OBS, N_PARAMS };
 enum { UP, DOWN, LEFT, RIGHT, STAY };
 
 // the plugin's task layout (dark_room.c), written by hand in tests
@@ -62,7 +62,8 @@ static void test_dark_room_describe(void** state) {
     assert_int_equal(e.api->params[P_TERMINATE].flags, 0);
     assert_true(e.api->params[P_SIZE].def == 9 && e.api->params[P_HORIZON].def == 20);
     MrlEnvInfo info;
-    double p[4] = {13, 50, 0, 0};
+    assert_int_equal(e.api->n_params, N_PARAMS); // describe reads every parameter
+    double p[N_PARAMS] = {13, 50, 0, 0, 0};
     assert_int_equal(e.api->describe(&info, p, e.err), MRL_OK);
     assert_int_equal(info.obs.n, 169);
     assert_int_equal(info.max_episode_steps, 50);
