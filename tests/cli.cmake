@@ -11,3 +11,5 @@ add_test(NAME cli_table COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/table.sh $<TA
 set_tests_properties(cli_table PROPERTIES TIMEOUT 300)
 add_test(NAME cli_configs_check COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/configs_check.sh $<TARGET_FILE:metarl> ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli_configs_check PROPERTIES TIMEOUT 120)
+add_test(NAME cli_ep2_vs_ep1 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/ep2_vs_ep1.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_ep2_vs_ep1 PROPERTIES TIMEOUT 60)
