@@ -107,7 +107,14 @@ static void test_cli_train_end_to_end(void** state) {
     free(csv);
     char* out = slurp("out3.txt");
     assert_non_null(strstr(out, "iter 10"));
-    assert_non_null(strstr(out, "memory"));
+    assert_non_null(strstr(out, " MiB (estimate)"));
+    // the measured peak at the end: a positive number of MiB
+    const char* peak = strstr(out, "peak memory ");
+    assert_non_null(peak);
+    char* end = NULL;
+    double mib = strtod(peak + strlen("peak memory "), &end);
+    assert_true(mib > 0.0);
+    assert_true(strncmp(end, " MiB (measured)", 15) == 0);
     free(out);
     // a bit-flipped checkpoint: one line naming it, exit 2
     assert_int_equal(

@@ -138,7 +138,9 @@ int mrl_train_run(const MrlTrainJob* job, char* err) {
             goto done;
         }
     }
-    fprintf(out, "%s %s: %s, %lld of %lld agent steps done; memory %.1f MiB, %zu parameters\n",
+    fprintf(out,
+            "%s %s: %s, %lld of %lld agent steps done; memory %.1f MiB (estimate), %zu "
+            "parameters\n",
             resumed ? "resuming" : "training", job->run_dir, resumed ? ckpt : "fresh start",
             (long long)mrl_ppo_steps(ppo), (long long)job->run->total_steps,
             (double)mrl_ppo_memory(ppo) / 1048576.0, mrl_ppo_net(ppo)->n_params);
@@ -200,9 +202,11 @@ int mrl_train_run(const MrlTrainJob* job, char* err) {
     if (tty) {
         fprintf(out, "\n");
     }
-    fprintf(out, "done: %lld iterations, %lld agent steps in %.1f s this run; checkpoint %s\n",
+    fprintf(out,
+            "done: %lld iterations, %lld agent steps in %.1f s this run; checkpoint %s; peak "
+            "memory %.1f MiB (measured)\n",
             (long long)mrl_ppo_iteration(ppo), (long long)mrl_ppo_steps(ppo), wall() - t_start,
-            ckpt);
+            ckpt, mrl_peak_rss_mib());
     if (job->plot) {
         plot_curves(job->run_dir, out);
     }

@@ -1069,8 +1069,9 @@ int mrl_cmd_reptable(int argc, char** argv) {
             fprintf(stderr, "%s\n", err);
             code = MRL_EXIT_FAILED;
         } else {
-            printf("wrote %s/{table.md,table.csv,table.json,rows/} in %lld s\n", dir,
-                   (long long)(time(NULL) - t0));
+            printf("wrote %s/{table.md,table.csv,table.json,rows/} in %lld s; peak memory "
+                   "%.1f MiB (measured)\n",
+                   dir, (long long)(time(NULL) - t0), mrl_peak_rss_mib());
         }
     }
     for (int r = 0; r < t.n_rows; r++) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,4 +247,14 @@ void mrl_buf_json_string(MrlBuf* buf, const char* s) {
         }
     }
     mrl_buf_append(buf, "\"", 1);
+}
+
+// ---- resources ----
+
+double mrl_peak_rss_mib(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0 || ru.ru_maxrss <= 0) {
+        return 0.0;
+    }
+    return (double)ru.ru_maxrss / 1024.0; // Linux reports KiB
 }

@@ -54,6 +54,10 @@ int mrl_file_read(const char* path, char** out, size_t* n, char* err);
 // Creates directory `path` and its parents (like mkdir -p). Returns MRL_OK or MRL_EIO.
 int mrl_mkdirs(const char* path, char* err);
 
+// Returns the peak resident memory of this process so far in MiB (getrusage's
+// ru_maxrss), or 0 when the system does not say.
+double mrl_peak_rss_mib(void);
+
 // ---- growable text buffer (not for hot paths) ----
 
 typedef struct MrlBuf {
