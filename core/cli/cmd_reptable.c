@@ -764,8 +764,8 @@ static void write_md(MrlBuf* b, const Table* t, const MrlRun* base) {
         mrl_buf_printf(b, "Metric: `%s` per episode of a trial (mean ± standard error over "
                           "trials); success rate per episode; trial return = total reward of a "
                           "trial; %%improved = share of trials whose episode-2 length ≤ episode-1 "
-                          "length (failures count as the horizon); both are left out for a set whose "
-                          "episodes all ran to the horizon; ratios use the metric's means.",
+                          "length (failures count as the horizon); both are left out for a set "
+                          "whose episodes all ran to the horizon; ratios use the metric's means.",
                        t->metric);
     }
     mrl_buf_printf(b, " **Bold** trial return: the set's best row and every row not significantly "
