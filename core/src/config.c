@@ -460,12 +460,18 @@ static void set_init(MrlSetSpec* set, const char* name, int32_t kind) {
     set->kind = kind;
 }
 
+// 1 when the row's default is literal YAML text (not computed from the file's stem or
+// another key, and not required)
+static int has_literal_default(const MrlSchemaRow* row) {
+    return row->def && !(row->flags & (MRL_SF_DEF_FROM | MRL_SF_DEF_STEM | MRL_SF_REQUIRED));
+}
+
 // Applies literal defaults of the value rows directly under `parent` (a set
 // group when `set` is given, else every global row).
 static int apply_defaults(Check* ck, const char* parent, MrlSetSpec* set) {
     for (int i = 0; i < mrl_schema_n_rows; i++) {
         const MrlSchemaRow* row = &mrl_schema_rows[i];
-        if (!row->def || (row->flags & (MRL_SF_DEF_FROM | MRL_SF_DEF_STEM | MRL_SF_REQUIRED))) {
+        if (!has_literal_default(row)) {
             continue;
         }
         if (set) {
@@ -1398,7 +1404,7 @@ static void emit_params(MrlBuf* buf, const MrlNode* params, int ind) {
 // 1 when the field holds exactly the row's literal default (rows whose default is computed
 // — the file's stem, another key — never count as default)
 static int at_default(const MrlConfig* cfg, const MrlSchemaRow* row, const void* field) {
-    if (!row->def || (row->flags & (MRL_SF_DEF_FROM | MRL_SF_DEF_STEM | MRL_SF_REQUIRED))) {
+    if (!has_literal_default(row)) {
         return 0;
     }
     char tmp[MRL_PATH_MAX + 64];
