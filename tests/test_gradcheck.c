@@ -90,7 +90,7 @@ static double gru_loss(void* p, const double* th) {
     size_t T = k->T, B = k->B, H = k->H, G = 3 * H;
     const double *xp = th, *w = xp + T * B * G, *b = w + G * H, *h0 = b + G;
     memcpy(k->h, h0, B * H * sizeof(double));
-    mrl_nn_gru_forward_f64(k->h, k->act, k->ws, xp, w, b, T, B, H);
+    mrl_nn_gru_forward_f64(k->h, k->act, k->ws, xp, w, b, NULL, T, B, H);
     return dot(k->c, k->h + B * H, T * B * H);
 }
 
@@ -101,7 +101,7 @@ static void gru_grad(void* p, const double* th, double* g) {
     gru_loss(p, th);
     double* gw = g + T * B * G;
     mrl_nn_gru_backward_f64(g, gw, gw + G * H, gw + G * H + G, k->wsb, k->c, k->h, k->act,
-                            k->broken ? k->zero : w, T, B, H);
+                            k->broken ? k->zero : w, NULL, T, B, H);
 }
 
 static GruCtx gru_ctx(size_t T, size_t B, size_t H) {
@@ -151,7 +151,7 @@ static double lstm_loss(void* p, const double* th) {
     const double *xp = th, *w = xp + T * B * G, *h0 = w + G * H, *c0 = h0 + B * H;
     memcpy(k->h, h0, B * H * sizeof(double));
     memcpy(k->cc, c0, B * H * sizeof(double));
-    mrl_nn_lstm_forward_f64(k->h, k->cc, k->act, k->tc, k->ws, xp, w, T, B, H);
+    mrl_nn_lstm_forward_f64(k->h, k->cc, k->act, k->tc, k->ws, xp, w, NULL, T, B, H);
     return dot(k->c, k->h + B * H, T * B * H);
 }
 
@@ -162,7 +162,7 @@ static void lstm_grad(void* p, const double* th, double* g) {
     lstm_loss(p, th);
     double* gw = g + T * B * G;
     mrl_nn_lstm_backward_f64(g, gw, gw + G * H, gw + G * H + B * H, k->wsb, k->c, k->h, k->cc,
-                             k->act, k->tc, w, T, B, H);
+                             k->act, k->tc, w, NULL, T, B, H);
 }
 
 static void test_lstm_gradcheck(void** state) {

@@ -79,7 +79,7 @@ static void test_gru_matches_naive(void** state) {
     fill(bh, G, 13, 0.3f);
     fill(h1, B * H, 14, 0.8f);
     memcpy(h2, h1, B * H * sizeof(float));
-    mrl_nn_gru_forward(h1, a1, ws, xp, w, bh, T, B, H);
+    mrl_nn_gru_forward(h1, a1, ws, xp, w, bh, NULL, T, B, H);
     mrl_nn_gru_forward_naive(h2, a2, xp, w, bh, T, B, H);
     assert_true(max_err(h1, h2, (T + 1) * B * H) < 2e-6);
     assert_true(max_err(a1, a2, T * B * 4 * H) < 2e-6);
@@ -87,7 +87,7 @@ static void test_gru_matches_naive(void** state) {
     float *dw1 = fa(G * H), *dw2 = fa(G * H), *db1 = fa(G), *db2 = fa(G);
     float *dh1 = fa(B * H), *dh2 = fa(B * H);
     fill(dout, T * B * H, 15, 1.0f);
-    mrl_nn_gru_backward(dx1, dw1, db1, dh1, ws, dout, h1, a1, w, T, B, H);
+    mrl_nn_gru_backward(dx1, dw1, db1, dh1, ws, dout, h1, a1, w, NULL, T, B, H);
     mrl_nn_gru_backward_naive(dx2, dw2, db2, dh2, dout, h1, a1, w, T, B, H);
     assert_true(max_err(dx1, dx2, T * B * G) < 1e-5);
     assert_true(max_err(dw1, dw2, G * H) < 1e-5);
@@ -111,7 +111,7 @@ static void test_lstm_matches_naive(void** state) {
     fill(c1, B * H, 24, 0.5f);
     memcpy(h2, h1, B * H * sizeof(float));
     memcpy(c2, c1, B * H * sizeof(float));
-    mrl_nn_lstm_forward(h1, c1, a1, t1, ws, xp, w, T, B, H);
+    mrl_nn_lstm_forward(h1, c1, a1, t1, ws, xp, w, NULL, T, B, H);
     mrl_nn_lstm_forward_naive(h2, c2, a2, t2, xp, w, T, B, H);
     assert_true(max_err(h1, h2, (T + 1) * B * H) < 2e-6);
     assert_true(max_err(c1, c2, (T + 1) * B * H) < 2e-6);
@@ -197,8 +197,8 @@ static void test_float_matches_double(void** state) {
         wd[i] = w[i];
     for (size_t i = 0; i < G; i++)
         bhd[i] = bh[i];
-    mrl_nn_gru_forward(h, a, ws, xp, w, bh, T, B, H);
-    mrl_nn_gru_forward_f64(hd, ad, wsd, xpd, wd, bhd, T, B, H);
+    mrl_nn_gru_forward(h, a, ws, xp, w, bh, NULL, T, B, H);
+    mrl_nn_gru_forward_f64(hd, ad, wsd, xpd, wd, bhd, NULL, T, B, H);
     for (size_t i = 0; i < (T + 1) * B * H; i++) {
         assert_true(fabs(h[i] - hd[i]) < 2e-6);
     }

@@ -42,6 +42,7 @@ typedef struct {
     MrlRl2Net net;
     MrlRl2Ws64 ws;
     size_t T, B;
+    size_t rows; // T * B, or the packed row count when ws.nt is set
     double *c1, *c2, *c3;
 } NetCtx;
 
@@ -49,7 +50,7 @@ static double net_loss(void* p, const double* th) {
     NetCtx* k = p;
     mrl_rl2_forward_f64(&k->net, &k->ws, th, k->T, k->B);
     double s = 0.0;
-    for (size_t i = 0; i < k->T * k->B; i++) {
+    for (size_t i = 0; i < k->rows; i++) {
         s += k->c1[i] * k->ws.logp_a[i] + k->c2[i] * k->ws.ent[i] + k->c3[i] * k->ws.v[i];
     }
     return s;
@@ -58,7 +59,7 @@ static double net_loss(void* p, const double* th) {
 static void net_grad(void* p, const double* th, double* g) {
     NetCtx* k = p;
     mrl_rl2_forward_f64(&k->net, &k->ws, th, k->T, k->B);
-    size_t TB = k->T * k->B;
+    size_t TB = k->rows;
     memcpy(k->ws.dlogp_a, k->c1, TB * sizeof(double));
     memcpy(k->ws.dent, k->c2, TB * sizeof(double));
     memcpy(k->ws.dv, k->c3, TB * sizeof(double));
@@ -99,7 +100,9 @@ static void fill_inputs(NetCtx* k, const MrlEnvInfo* info, uint64_t seed) {
     }
 }
 
-static double check_net(const MrlEnvInfo* info, const MrlRunConfig* run, uint64_t seed) {
+// nt: NULL for a full 6 x 2 batch, or 6 packed row counts (nt[0] = 2)
+static double check_net_rows(const MrlEnvInfo* info, const MrlRunConfig* run, uint64_t seed,
+                             const uint32_t* nt) {
     NetCtx k;
     memset(&k, 0, sizeof k);
     char err[MRL_MSG_MAX];
@@ -107,7 +110,15 @@ static double check_net(const MrlEnvInfo* info, const MrlRunConfig* run, uint64_
     k.T = 6;
     k.B = 2;
     assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
-    size_t TB = k.T * k.B;
+    k.rows = k.T * k.B;
+    if (nt) {
+        k.ws.nt = nt;
+        k.rows = 0;
+        for (size_t t = 0; t < k.T; t++) {
+            k.rows += nt[t];
+        }
+    }
+    size_t TB = k.rows;
     k.c1 = calloc(TB, 8), k.c2 = calloc(TB, 8), k.c3 = calloc(TB, 8);
     gc_weights(k.c1, TB, seed + 1);
     gc_weights(k.c2, TB, seed + 2);
@@ -117,6 +128,10 @@ static double check_net(const MrlEnvInfo* info, const MrlRunConfig* run, uint64_
     free(k.c1), free(k.c2), free(k.c3);
     mrl_rl2_ws_release_f64(&k.ws);
     return e;
+}
+
+static double check_net(const MrlEnvInfo* info, const MrlRunConfig* run, uint64_t seed) {
+    return check_net_rows(info, run, seed, NULL);
 }
 
 static void test_rl2_layout_from_one_table(void** state) {
@@ -215,6 +230,111 @@ static void test_rl2_float_matches_double(void** state) {
     mrl_rl2_ws_release_f64(&k.ws);
 }
 
+// Packed sequences (ws.nt): the second sequence ends after 3 of 6 steps. The gradient check
+// runs on the packed rows themselves, for both cells.
+static void test_rl2_gradcheck_packed(void** state) {
+    (void)state;
+    static const uint32_t nt[6] = {2, 2, 2, 1, 1, 1};
+    MrlEnvInfo info = info_discrete(5, 3);
+    MrlRunConfig gru = run_cfg("gru", 6, 0, 0);
+    assert_true(check_net_rows(&info, &gru, 41, nt) < 1e-6);
+    MrlRunConfig lstm = run_cfg("lstm", 5, 0, 1);
+    assert_true(check_net_rows(&info, &lstm, 42, nt) < 1e-6);
+}
+
+// The packed batch computes what the full batch computes on the rows before each sequence's
+// end, and its gradient equals the full batch's with the loss masked after the ends.
+static void packed_matches_padded(const char* cell) {
+    enum { T = 7, B = 4 };
+    static const uint32_t len[B] = {7, 5, 5, 2}; // sorted longest first
+    uint32_t nt[T];
+    for (size_t t = 0; t < T; t++) {
+        nt[t] = 0;
+        for (size_t b = 0; b < B; b++) {
+            nt[t] += t < len[b];
+        }
+    }
+    MrlEnvInfo info = info_discrete(4, 3);
+    MrlRunConfig run = run_cfg(cell, 8, 0, 0);
+    NetCtx k;
+    memset(&k, 0, sizeof k);
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
+    k.T = T, k.B = B;
+    assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, T, B, err), MRL_OK);
+    fill_inputs(&k, &info, 77);
+    MrlRl2Ws64 pk;
+    assert_int_equal(mrl_rl2_ws_init_f64(&pk, &k.net, T, B, err), MRL_OK);
+    pk.nt = nt;
+    const MrlRl2Dims* d = &k.net.d;
+    size_t P = k.net.n_params;
+    double* th = calloc(P, sizeof(double));
+    double* g_full = calloc(P, sizeof(double));
+    double* g_pack = calloc(P, sizeof(double));
+    float* tmp = calloc(P, sizeof(float));
+    mrl_rl2_net_init_params(&k.net, tmp, 5);
+    for (size_t i = 0; i < P; i++) {
+        th[i] = 4.0 * tmp[i];
+    }
+    // packed inputs: row (t, b) of the full batch for b < nt[t]
+    size_t row = 0;
+    for (size_t t = 0; t < T; t++) {
+        for (size_t b = 0; b < nt[t]; b++, row++) {
+            size_t i = t * B + b;
+            memcpy(pk.obs + row * d->O, k.ws.obs + i * d->O, d->O * sizeof(float));
+            memcpy(pk.act + row * d->Araw, k.ws.act + i * d->Araw, d->Araw * sizeof(float));
+            memcpy(pk.prev_act + row * d->Araw, k.ws.prev_act + i * d->Araw,
+                   d->Araw * sizeof(float));
+            pk.prev_rew[row] = k.ws.prev_rew[i];
+            pk.flags[row] = k.ws.flags[i];
+        }
+    }
+    memcpy(pk.h0, k.ws.h0, B * d->H * sizeof(double));
+    memcpy(pk.c0, k.ws.c0, B * d->H * sizeof(double));
+    mrl_rl2_forward_f64(&k.net, &k.ws, th, T, B);
+    mrl_rl2_forward_f64(&k.net, &pk, th, T, B);
+    row = 0;
+    for (size_t t = 0; t < T; t++) {
+        for (size_t b = 0; b < B; b++) {
+            size_t i = t * B + b;
+            int valid = b < nt[t];
+            double w1 = 0.1 + 0.01 * (double)i, w2 = 0.05, w3 = -0.2 + 0.02 * (double)b;
+            k.ws.dlogp_a[i] = valid ? w1 : 0.0;
+            k.ws.dent[i] = valid ? w2 : 0.0;
+            k.ws.dv[i] = valid ? w3 : 0.0;
+            if (!valid) {
+                continue;
+            }
+            assert_true(fabs(pk.logp_a[row] - k.ws.logp_a[i]) < 1e-12);
+            assert_true(fabs(pk.v[row] - k.ws.v[i]) < 1e-12);
+            assert_true(fabs(pk.ent[row] - k.ws.ent[i]) < 1e-12);
+            pk.dlogp_a[row] = w1, pk.dent[row] = w2, pk.dv[row] = w3;
+            row++;
+        }
+    }
+    // scratch holds whatever an earlier call left there: its contents must not matter
+    for (size_t i = 0; i < T * B * 4 * d->H + 4 * B * d->H; i++) {
+        pk.rnn_bws[i] = 1e3;
+    }
+    mrl_rl2_backward_f64(&k.net, &k.ws, th, g_full, T, B);
+    mrl_rl2_backward_f64(&k.net, &pk, th, g_pack, T, B);
+    double gmax = 0.0;
+    for (size_t i = 0; i < P; i++) {
+        assert_true(fabs(g_full[i] - g_pack[i]) < 1e-12 * (1.0 + fabs(g_full[i])));
+        gmax = fabs(g_full[i]) > gmax ? fabs(g_full[i]) : gmax;
+    }
+    assert_true(gmax > 1e-3); // the comparison is not between zeros
+    free(th), free(g_full), free(g_pack), free(tmp);
+    mrl_rl2_ws_release_f64(&pk);
+    mrl_rl2_ws_release_f64(&k.ws);
+}
+
+static void test_rl2_packed_matches_padded(void** state) {
+    (void)state;
+    packed_matches_padded("gru");
+    packed_matches_padded("lstm");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rl2_layout_from_one_table),
@@ -222,6 +342,8 @@ int main(void) {
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
         cmocka_unit_test(test_rl2_float_matches_double),
+        cmocka_unit_test(test_rl2_gradcheck_packed),
+        cmocka_unit_test(test_rl2_packed_matches_padded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,28 +43,31 @@
     void NN(sigmoid_forward)(R * out, const R* inp, size_t n);                                     \
     /* GRU over T steps (PyTorch gate order r, z, n):                                              \
        r = s(xr + Whr h + bhr), z = s(xz + Whz h + bhz), n = tanh(xn + r * (Whn h + bhn)),         \
-       h' = (1 - z) * n + z * h.  xproj (T, B, 3H) holds x . W_ih^T + b_ih (one GEMM by the        \
-       caller); h_all (T+1, B, H) has h0 in row 0 on entry and h_1..h_T after; act (T, B, 4H)      \
-       receives [r, z, n, Whn h + bhn] for backward; ws (B, 3H) scratch. */                        \
+       h' = (1 - z) * n + z * h.  xproj (rows, 3H) holds x . W_ih^T + b_ih (one GEMM by the        \
+       caller); h_all (B + rows, H) has h0 in its first B rows on entry and the outputs after;     \
+       act (rows, 4H) receives [r, z, n, Whn h + bhn] for backward; ws (B, 3H) scratch.            \
+       nt NULL: rows = T * B, row (t, b) at t * B + b. nt (T counts, nt[0] = B, non-increasing):   \
+       packed sequences sorted longest first, step t holds its first nt[t] rows, row (t, b) at    \
+       nt[0] + ... + nt[t-1] + b; nothing past a sequence's end is stored or computed. */          \
     void NN(gru_forward)(R * h_all, R * act, R * ws, const R* xproj, const R* w_hh, const R* b_hh, \
-                         size_t T, size_t B, size_t H);                                            \
-    /* Backward of gru_forward. dh_out (T, B, H): dL/dh_1..h_T from above. Writes dxproj           \
-       (T, B, 3H) = dL/dxproj; adds dw_hh (3H, H), db_hh (3H), dh0 (B, H) (NULL: skip).            \
-       ws: (T*B*3H + 2*B*H) scratch. */                                                            \
+                         const uint32_t* nt, size_t T, size_t B, size_t H);                        \
+    /* Backward of gru_forward. dh_out (rows, H): dL/dh_1..h_T from above. Writes dxproj           \
+       (rows, 3H) = dL/dxproj; adds dw_hh (3H, H), db_hh (3H), dh0 (B, H) (NULL: skip).            \
+       ws: (T*B*3H + 2*B*H) scratch, plus rows*H with nt. */                                       \
     void NN(gru_backward)(R * dxproj, R * dw_hh, R * db_hh, R * dh0, R * ws, const R* dh_out,      \
-                          const R* h_all, const R* act, const R* w_hh, size_t T, size_t B,         \
-                          size_t H);                                                               \
+                          const R* h_all, const R* act, const R* w_hh, const uint32_t* nt,         \
+                          size_t T, size_t B, size_t H);                                           \
     /* LSTM over T steps (gate order i, f, g, o; bias only in xproj):                              \
-       c' = f * c + i * g, h' = o * tanh(c').  xproj (T, B, 4H); h_all, c_all (T+1, B, H) with     \
-       h0, c0 in row 0; act (T, B, 4H) receives post-activation gates; tc (T, B, H) tanh(c');      \
-       ws (B, 4H) scratch. */                                                                      \
+       c' = f * c + i * g, h' = o * tanh(c').  xproj (rows, 4H); h_all, c_all (B + rows, H) with   \
+       h0, c0 in the first B rows; act (rows, 4H) receives post-activation gates; tc (rows, H)     \
+       tanh(c'); ws (B, 4H) scratch; rows and nt as for the GRU. */                                \
     void NN(lstm_forward)(R * h_all, R * c_all, R * act, R * tc, R * ws, const R* xproj,           \
-                          const R* w_hh, size_t T, size_t B, size_t H);                            \
-    /* Backward of lstm_forward. Writes dxproj (T, B, 4H); adds dw_hh (4H, H), dh0, dc0 (B, H)     \
-       (NULL: skip). ws: (4*B*H) scratch. */                                                       \
+                          const R* w_hh, const uint32_t* nt, size_t T, size_t B, size_t H);        \
+    /* Backward of lstm_forward. Writes dxproj (rows, 4H); adds dw_hh (4H, H), dh0, dc0 (B, H)     \
+       (NULL: skip). ws: (4*B*H) scratch, plus rows*H with nt. */                                  \
     void NN(lstm_backward)(R * dxproj, R * dw_hh, R * dh0, R * dc0, R * ws, const R* dh_out,       \
                            const R* h_all, const R* c_all, const R* act, const R* tc,              \
-                           const R* w_hh, size_t T, size_t B, size_t H);                           \
+                           const R* w_hh, const uint32_t* nt, size_t T, size_t B, size_t H);       \
     /* Valid (no padding) 2-D convolution, NHWC: inp (N, IH, IW, C), w (OC, K, K, C), b (OC),      \
        out (N, OH, OW, OC) with OH = (IH - K) / S + 1. col: (chunk * OH * OW * K * K * C)          \
        scratch; images are processed `chunk` at a time. */                                         \

@@ -74,11 +74,13 @@ struct MrlPpo {
     size_t n_win;      // windows per trial
     size_t B_mb;       // units per minibatch (max)
     int32_t* units;    // (N * n_win) valid unit ids
-    MrlRl2Ws ws;       // T = W, B = B_mb
-    float* mb_adv;     // (W, B_mb)
+    MrlRl2Ws ws;       // T = W, B = B_mb; a minibatch is packed (ws.nt = mb_nt)
+    float* mb_adv;     // (rows) packed like the workspace
     float* mb_ret;
     float* mb_logp;
-    float* mb_mask;
+    int32_t* mb_src;   // (rows) rollout row of each minibatch row
+    int32_t* mb_order; // (B_mb) the minibatch's units, longest first
+    uint32_t* mb_nt;   // (W) rows at each step of the minibatch
     size_t mem_bytes;
 };
 
@@ -223,7 +225,9 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->mb_adv = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
     p->mb_ret = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
     p->mb_logp = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
-    p->mb_mask = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
+    p->mb_src = xcalloc(p, p->W * p->B_mb, sizeof(int32_t), &failed);
+    p->mb_order = xcalloc(p, p->B_mb, sizeof(int32_t), &failed);
+    p->mb_nt = xcalloc(p, p->W, sizeof(uint32_t), &failed);
     if (failed) {
         goto fail;
     }
@@ -252,7 +256,7 @@ void mrl_ppo_free(MrlPpo* p) {
                     p->r_flags, p->r_act,    p->r_logp,      p->r_val,   p->r_rew,  p->r_adv,
                     p->r_ret,   p->r_h,      p->r_c,         p->r_len,   p->r_end,  p->r_boot,
                     p->col_rew, p->col_val,  p->col_adv,     p->col_ret, p->units,  p->mb_adv,
-                    p->mb_ret,  p->mb_logp,  p->mb_mask};
+                    p->mb_ret,  p->mb_logp,  p->mb_src,      p->mb_order, p->mb_nt};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]);
     }
@@ -406,54 +410,60 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
 
 // ---- update ----
 
-// fills the minibatch workspace with units[lo, hi); returns the sequence length T
-static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_valid) {
+// steps of unit u (a window of a trial) in the minibatch
+static size_t unit_len(const MrlPpo* p, int32_t u) {
+    size_t s = (size_t)u / p->n_win, w = (size_t)u % p->n_win;
+    size_t L = (size_t)p->r_len[s] - w * p->W;
+    return L > p->W ? p->W : L;
+}
+
+// Fills the minibatch workspace with units[lo, hi), packed: the units sorted longest first
+// (stable, so the order is a function of the shuffle alone), step t holding the rows of the
+// units still running (ws.nt), and nothing computed past a unit's end. Returns the sequence
+// length T; *n_rows receives the number of rows (agent steps) in the minibatch.
+static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
     const MrlRl2Dims* d = &p->net.d;
     size_t N = p->N, O = d->O, Araw = d->Araw, H = d->H, B = hi - lo, W = p->W;
-    size_t T = 0;
-    for (size_t u = lo; u < hi; u++) {
-        size_t s = (size_t)p->units[u] / p->n_win, w = (size_t)p->units[u] % p->n_win;
-        size_t L = (size_t)p->r_len[s] - w * W;
-        L = L > W ? W : L;
-        T = L > T ? L : T;
+    int32_t* ord = p->mb_order;
+    for (size_t i = 0; i < B; i++) { // insertion sort by length, descending
+        int32_t u = p->units[lo + i];
+        size_t L = unit_len(p, u), j = i;
+        while (j > 0 && unit_len(p, ord[j - 1]) < L) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = u;
     }
-    size_t nv = 0;
-    for (size_t b = 0; b < B; b++) {
-        size_t u = (size_t)p->units[lo + b];
-        size_t s = u / p->n_win, w = u % p->n_win;
-        size_t L = (size_t)p->r_len[s] - w * W;
-        L = L > W ? W : L;
-        memcpy(p->ws.h0 + b * H, p->r_h + (w * N + s) * H, H * sizeof(float));
-        memcpy(p->ws.c0 + b * H, p->r_c + (w * N + s) * H, H * sizeof(float));
-        for (size_t t = 0; t < T; t++) {
-            size_t i = t * B + b; // minibatch row
-            if (t < L) {
-                size_t r = (w * W + t) * N + s; // rollout row
-                memcpy(p->ws.obs + i * O, p->r_obs + r * O, O * sizeof(float));
-                memcpy(p->ws.prev_act + i * Araw, p->r_pact + r * Araw, Araw * sizeof(float));
-                memcpy(p->ws.act + i * Araw, p->r_act + r * Araw, Araw * sizeof(float));
-                p->ws.prev_rew[i] = p->r_prew[r];
-                p->ws.flags[i] = p->r_flags[r];
-                p->mb_adv[i] = p->r_adv[r];
-                p->mb_ret[i] = p->r_ret[r];
-                p->mb_logp[i] = p->r_logp[r];
-                p->mb_mask[i] = 1.0f;
-                nv++;
-            } else {
-                // padding after the trial's end: computed, masked out of the loss
-                memset(p->ws.obs + i * O, 0, O * sizeof(float));
-                memset(p->ws.prev_act + i * Araw, 0, Araw * sizeof(float));
-                memset(p->ws.act + i * Araw, 0, Araw * sizeof(float));
-                p->ws.prev_rew[i] = 0.0f;
-                p->ws.flags[i] = 0;
-                p->mb_adv[i] = 0.0f;
-                p->mb_ret[i] = 0.0f;
-                p->mb_logp[i] = 0.0f;
-                p->mb_mask[i] = 0.0f;
+    size_t T = B > 0 ? unit_len(p, ord[0]) : 0;
+    size_t nb = B;
+    for (size_t t = 0; t < T; t++) {
+        while (nb > 0 && unit_len(p, ord[nb - 1]) <= t) {
+            nb--;
+        }
+        p->mb_nt[t] = (uint32_t)nb;
+    }
+    size_t i = 0; // packed row
+    for (size_t t = 0; t < T; t++) {
+        for (size_t b = 0; b < p->mb_nt[t]; b++, i++) {
+            size_t s = (size_t)ord[b] / p->n_win, w = (size_t)ord[b] % p->n_win;
+            if (t == 0) {
+                memcpy(p->ws.h0 + b * H, p->r_h + (w * N + s) * H, H * sizeof(float));
+                memcpy(p->ws.c0 + b * H, p->r_c + (w * N + s) * H, H * sizeof(float));
             }
+            size_t r = (w * W + t) * N + s; // rollout row
+            memcpy(p->ws.obs + i * O, p->r_obs + r * O, O * sizeof(float));
+            memcpy(p->ws.prev_act + i * Araw, p->r_pact + r * Araw, Araw * sizeof(float));
+            memcpy(p->ws.act + i * Araw, p->r_act + r * Araw, Araw * sizeof(float));
+            p->ws.prev_rew[i] = p->r_prew[r];
+            p->ws.flags[i] = p->r_flags[r];
+            p->mb_adv[i] = p->r_adv[r];
+            p->mb_ret[i] = p->r_ret[r];
+            p->mb_logp[i] = p->r_logp[r];
+            p->mb_src[i] = (int32_t)r;
         }
     }
-    *n_valid = nv;
+    p->ws.nt = p->mb_nt;
+    *n_rows = i;
     return T;
 }
 
@@ -519,14 +529,7 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
             mrl_rl2_forward(&p->net, &p->ws, p->params, T, B);
             float inv = 1.0f / (float)nv;
             float eps = (float)run->clip;
-            for (size_t i = 0; i < T * B; i++) {
-                float mask = p->mb_mask[i];
-                if (mask == 0.0f) {
-                    p->ws.dlogp_a[i] = 0.0f;
-                    p->ws.dent[i] = 0.0f;
-                    p->ws.dv[i] = 0.0f;
-                    continue;
-                }
+            for (size_t i = 0; i < nv; i++) {
                 float lr_ = p->ws.logp_a[i] - p->mb_logp[i];
                 float ratio = expf(lr_);
                 float adv = p->mb_adv[i];
@@ -556,7 +559,7 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
             p->adam_t++;
             mrl_nn_adam_update(p->params, p->m, p->v, p->grad, (float)lr, (float)run->adam_beta1,
                                (float)run->adam_beta2, (float)run->adam_eps, p->adam_t, P);
-            st->update_flops += 3.0 * flops_row * (double)(T * B);
+            st->update_flops += 3.0 * flops_row * (double)nv;
         }
         epochs_run++;
         double kl = kl_n > 0 ? kl_sum / kl_n : 0.0;
@@ -594,25 +597,11 @@ int mrl_ppo_replay_check(MrlPpo* p, double* max_dlogp, double* max_dv, char* err
         size_t hi = lo + p->B_mb < n_units ? lo + p->B_mb : n_units, nv = 0;
         size_t T = gather(p, lo, hi, &nv);
         mrl_rl2_forward(&p->net, &p->ws, p->params, T, hi - lo);
-        for (size_t i = 0; i < T * (hi - lo); i++) {
-            if (p->mb_mask[i] == 0.0f) {
-                continue;
-            }
+        for (size_t i = 0; i < nv; i++) {
             double dl = fabs((double)p->ws.logp_a[i] - (double)p->mb_logp[i]);
             *max_dlogp = dl > *max_dlogp ? dl : *max_dlogp;
-        }
-        // values: the rollout's are in r_val; recover them through the returns (ret - adv)
-        for (size_t b = 0; b < hi - lo; b++) {
-            size_t u = (size_t)p->units[lo + b];
-            size_t s = u / p->n_win, w = u % p->n_win;
-            for (size_t t = 0; t < T; t++) {
-                size_t i = t * (hi - lo) + b;
-                if (p->mb_mask[i] == 0.0f) {
-                    continue;
-                }
-                double dv = fabs((double)p->ws.v[i] - (double)p->r_val[(w * p->W + t) * p->N + s]);
-                *max_dv = dv > *max_dv ? dv : *max_dv;
-            }
+            double dv = fabs((double)p->ws.v[i] - (double)p->r_val[p->mb_src[i]]);
+            *max_dv = dv > *max_dv ? dv : *max_dv;
         }
     }
     return MRL_OK;

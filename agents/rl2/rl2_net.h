@@ -105,8 +105,13 @@ typedef struct MrlRl2Net {
 // Outputs of forward: logp (T, B, A) log-softmax (discrete) or mean (box),
 //   logp_a (T, B), ent (T, B), v (T, B), h_all (T+1, B, H).
 // Inputs of backward: dlogp_a, dent, dv (T, B).
+// nt NULL (after init): every step holds B rows, row (t, b) at t * B + b. Set by the caller
+// to T counts (nt[0] = B, non-increasing) for packed sequences of unequal lengths, sorted
+// longest first: step t holds its first nt[t] rows, row (t, b) at nt[0] + ... + nt[t-1] + b,
+// every (T, B) array above holds just those rows, and h_all (B + rows, H) has h0 first.
 #define MRL_RL2_WS_FIELDS(R)                                                                       \
     size_t T_max, B_max;                                                                           \
+    const uint32_t* nt;                                                                            \
     float* obs;                                                                                    \
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \
@@ -145,7 +150,7 @@ typedef struct MrlRl2Net {
     R* denc;      /* (TB, E) */                                                                    \
     R* da1;       /* (TB, h1*w1*16) */                                                             \
     R* da2;       /* (TB, flat) */                                                                 \
-    R* rnn_bws;   /* backward scratch: (TB*3H + 4*B*H) */                                          \
+    R* rnn_bws;   /* backward scratch: (TB*4H + 4*B*H) */                                          \
     size_t bytes; /* total bytes allocated */                                                      \
     void* block;  /* the one allocation all pointers point into */
 
