@@ -48,7 +48,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/config_internal.h"
 #include "args.h"
@@ -63,7 +65,7 @@ int mrl_cli_table_grid(MrlBuf* out, const char* const* dirs, int n_dirs, const c
                        const char* set, char* err); // reptable_grid.c
 
 const char mrl_reptable_usage[] =
-    "usage: metarl table TABLE.yaml [--out DIR] [--no-train] [key=value ...]\n"
+    "usage: metarl table TABLE.yaml [--out DIR] [--no-train] [--jobs N] [key=value ...]\n"
     "       metarl table --summary [--title TEXT] [--set NAME] [--out FILE] DIR...\n"
     "\n"
     "Runs every row of a reproduction table on the same held-out tasks (those of\n"
@@ -73,6 +75,8 @@ const char mrl_reptable_usage[] =
     "table.json and rows/<row>/ into DIR (default <out>/<table file stem>).\n"
     "Overrides apply to the base config and to every training config.\n"
     "--no-train leaves out the rows with `train:` (baselines only).\n"
+    "--jobs N trains up to N rows at once, one process each (log: <run dir>/train.log),\n"
+    "before evaluating; the results are the same bits as with --jobs 1.\n"
     "\n"
     "--summary reads DIR/table.json of several tables (one setting each) and\n"
     "prints one Markdown grid: a line per setting, a column per row, the trial\n"
@@ -215,8 +219,14 @@ static int parse_row(Table* t, Row* row, const MrlNode* n, char* err) {
             return rc;
         }
     }
-    if (!row->name[0] || (!row->agent[0]) == (!row->train[0])) {
-        return where_fail(t, n, err, "%s", "a row needs a name and exactly one of agent, train");
+    if (!row->name[0] || (!row->agent[0] && !row->train[0])) {
+        return where_fail(t, n, err, "%s", "a row needs a name and an agent or a train config");
+    }
+    if (row->train[0] && row->agent[0] && strcmp(row->agent, "rl2") != 0 &&
+        strcmp(row->agent, "rl2_greedy") != 0) {
+        return where_fail(t, n, err, "%s",
+                          "a trained row's agent is rl2 (sampled actions, the default) or "
+                          "rl2_greedy (the most likely action)");
     }
     return MRL_OK;
 }
@@ -432,18 +442,24 @@ static int eval_row(Row* row, const MrlRun* base, MrlAgent* agent, char* err) {
     return MRL_OK;
 }
 
-// runs one row; bad input gives MRL_EINVAL, a failed run another code
-static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char* err) {
-    Overrides o = {0};
+// the command line's overrides, then the row's own
+static void row_overrides(Overrides* o, const Row* row, const MrlArgs* a) {
+    memset(o, 0, sizeof *o);
     for (int i = 0; i < a->n_overrides; i++) {
-        o.v[o.n++] = a->overrides[i];
+        o->v[o->n++] = a->overrides[i];
     }
     for (int i = 0; i < row->n_with; i++) {
-        o.v[o.n++] = row->with[i];
+        o->v[o->n++] = row->with[i];
     }
+}
+
+// runs one row; bad input gives MRL_EINVAL, a failed run another code
+static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char* err) {
+    Overrides o;
+    row_overrides(&o, row, a);
     MrlRun r;
     int rc;
-    if (row->agent[0]) {
+    if (!row->train[0]) {
         snprintf(o.kind, sizeof o.kind, "agent.kind=%s", row->agent);
         o.v[o.n++] = o.kind;
         rc = mrl_run_open(&r, base->cfg->path, o.v, o.n, err);
@@ -498,19 +514,20 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
         if (rc == MRL_OK) {
             char dir[MRL_PATH_MAX];
             mrl_run_dir(&r, NULL, dir, sizeof dir);
-            MrlAgent* agent = mrl_rl2_agent_load(dir, &r.cfg->run, err);
+            int greedy = strcmp(row->agent, "rl2_greedy") == 0;
+            MrlAgent* agent = mrl_rl2_agent_load_greedy(dir, &r.cfg->run, greedy, err);
             if (!agent) {
                 rc = MRL_EFORMAT;
             } else {
                 rc = eval_row(row, base, agent, err);
                 agent->free(agent);
             }
-            snprintf(row->settings, sizeof row->settings, "%s %d, %lld steps (run %.300s)",
+            snprintf(row->settings, sizeof row->settings, "%s %d, %lld steps%s (run %.300s)",
                      r.cfg->run.cell, (int)r.cfg->run.hidden, (long long)r.cfg->run.total_steps,
-                     dir);
+                     greedy ? ", most likely action" : "", dir);
         }
     }
-    if (row->agent[0] && row->n_with > 0) {
+    if (!row->train[0] && row->n_with > 0) {
         size_t k = 0;
         for (int i = 0; i < row->n_with && k + 2 < sizeof row->settings; i++) {
             k += (size_t)snprintf(row->settings + k, sizeof row->settings - k, "%s%s",
@@ -519,6 +536,103 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
     }
     mrl_run_close(&r);
     return rc;
+}
+
+// --jobs N: trains the rows' runs in up to N child processes at once, before any row is
+// evaluated (each run is a separate process with its own threads; the bits of a run depend
+// on its config alone, never on what runs beside it). Each child writes its output to
+// <run dir>/train.log. Rows sharing one training config train once. The evaluation loop
+// then finds the runs finished and reuses them.
+static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err) {
+    int todo[MAX_ROWS], n = 0;
+    for (int r = 0; r < t->n_rows; r++) {
+        int dup = !t->rows[r].train[0];
+        for (int k = 0; k < n && !dup; k++) {
+            const Row* q = &t->rows[todo[k]];
+            dup = strcmp(q->train, t->rows[r].train) == 0 && q->n_with == t->rows[r].n_with;
+            for (int w = 0; dup && w < q->n_with; w++) {
+                dup = strcmp(q->with[w], t->rows[r].with[w]) == 0;
+            }
+        }
+        if (!dup) {
+            todo[n++] = r;
+        }
+    }
+    if (jobs < 2 || n < 2) {
+        return MRL_OK;
+    }
+    pid_t pid[MAX_ROWS];
+    char logs[MAX_ROWS][MRL_PATH_MAX + 16];
+    int running = 0, next = 0, failed = -1, status_failed = 0;
+    time_t t0 = time(NULL);
+    while (next < n || running > 0) {
+        if (next < n && running < jobs && failed < 0) {
+            const Row* row = &t->rows[todo[next]];
+            Overrides o;
+            row_overrides(&o, row, a);
+            MrlRun r;
+            if (mrl_run_open(&r, row->train, o.v, o.n, err) != MRL_OK) {
+                return MRL_EINVAL; // checked before: not expected
+            }
+            char dir[MRL_PATH_MAX];
+            mrl_run_dir(&r, NULL, dir, sizeof dir);
+            snprintf(logs[next], sizeof logs[next], "%s/train.log", dir);
+            if (mrl_mkdirs(dir, err) != MRL_OK) {
+                mrl_run_close(&r);
+                return MRL_EIO;
+            }
+            printf("training row '%s' in the background (log %s)\n", row->name, logs[next]);
+            fflush(stdout);
+            fflush(stderr);
+            pid[next] = fork();
+            if (pid[next] == 0) {
+                char cerr[MRL_MSG_MAX] = "";
+                int rc = MRL_EIO;
+                if (freopen(logs[next], "a", stdout) && freopen(logs[next], "a", stderr)) {
+                    setvbuf(stderr, NULL, _IONBF, 0);
+                    rc = mrl_cli_train(&r, 0, cerr);
+                    if (rc != MRL_OK) {
+                        fprintf(stderr, "%s\n", cerr);
+                    }
+                    fflush(stdout);
+                }
+                _exit(rc == MRL_OK ? 0 : 1);
+            }
+            mrl_run_close(&r);
+            if (pid[next] < 0) {
+                return mrl_fail(err, MRL_EIO, "error: row '%s': cannot start a process to train "
+                                "it", row->name);
+            }
+            next++;
+            running++;
+            continue;
+        }
+        int status = 0;
+        pid_t done = wait(&status);
+        if (done < 0) {
+            break;
+        }
+        running--;
+        for (int k = 0; k < next; k++) {
+            if (pid[k] != done) {
+                continue;
+            }
+            int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            printf("row '%s': training %s after %lld s\n", t->rows[todo[k]].name,
+                   ok ? "finished" : "FAILED", (long long)(time(NULL) - t0));
+            fflush(stdout);
+            if (!ok && failed < 0) {
+                failed = k;
+                status_failed = status;
+            }
+        }
+    }
+    if (failed >= 0) {
+        (void)status_failed;
+        return mrl_fail(err, MRL_EIO, "error: row '%s': training failed; see %s",
+                        t->rows[todo[failed]].name, logs[failed]);
+    }
+    return MRL_OK;
 }
 
 // ---- significance marks ----
@@ -981,12 +1095,23 @@ static int summary(const MrlArgs* a, const char* out, const char* title, const c
 
 int mrl_cmd_reptable(int argc, char** argv) {
     const char *out = NULL, *no_train = NULL, *grid = NULL, *title = NULL, *set = NULL;
-    MrlOpt opts[] = {{"--out", 1, &out},         {"--no-train", 0, &no_train},
-                     {"--summary", 0, &grid},    {"--title", 1, &title},
-                     {"--set", 1, &set}};
+    const char* jobs_s = NULL;
+    MrlOpt opts[] = {{"--out", 1, &out},      {"--no-train", 0, &no_train}, {"--summary", 0, &grid},
+                     {"--title", 1, &title}, {"--set", 1, &set},           {"--jobs", 1, &jobs_s}};
     MrlArgs a;
-    if (mrl_args_parse(&a, argc, argv, opts, 5) != 0) {
+    if (mrl_args_parse(&a, argc, argv, opts, 6) != 0) {
         return MRL_EXIT_BAD_INPUT;
+    }
+    int jobs = 1;
+    if (jobs_s) {
+        char* end = NULL;
+        long j = strtol(jobs_s, &end, 10);
+        if (!end || *end || j < 1 || j > 64) {
+            fprintf(stderr, "metarl table: error: --jobs expects a number of processes from 1 to "
+                            "64, got '%s'\n", jobs_s);
+            return MRL_EXIT_BAD_INPUT;
+        }
+        jobs = (int)j;
     }
     if (grid) {
         return summary(&a, out, title, set);
@@ -1053,6 +1178,10 @@ int mrl_cmd_reptable(int argc, char** argv) {
             fprintf(stderr, "%s\n", err);
             code = MRL_EXIT_BAD_INPUT;
         }
+    }
+    if (code == MRL_EXIT_OK && train_parallel(&t, &a, jobs, err) != MRL_OK) {
+        fprintf(stderr, "%s\n", err);
+        code = MRL_EXIT_FAILED;
     }
     for (int r = 0; r < t.n_rows && code == MRL_EXIT_OK; r++) {
         printf("row %d/%d: %s\n", r + 1, t.n_rows, t.rows[r].name);

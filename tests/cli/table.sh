@@ -159,5 +159,36 @@ printf 'config: room.yaml\nmetric: return\nrows:\n  - {name: Random, agent: rand
 check "no early ends: header without success and %improved" grep -q '^| row | ep 1 | ep 2 | trial return | ep2/ep1 | ep1 vs random |$' t8/table.md
 check "no early ends: oracle line" grep -q '^| Oracle | [0-9.]* ± [0-9.]* | [0-9.]* ± [0-9.]* | \*\*[0-9.]* ± [0-9.]*\*\* | 1.000 | [0-9.]* |$' t8/table.md
 check "episodes that end early keep the success columns" grep -q '^| row | ep 1 | .* | success ep 1 | .* | %improved |' t1/table.md
-echo "$((35 - fails)) passed, $fails failed"
+# ---- --jobs: rows trained in parallel processes give the bits of --jobs 1 ----
+sed -e 's/name: trl2/name: trl2b/' -e 's/hidden: 16}/cell: lstm, hidden: 8}/' rl2.yaml >rl2b.yaml
+cat >par.yaml <<'Y'
+config: base.yaml
+metric: return
+rows:
+  - {name: GRU, train: rl2.yaml}
+  - {name: GRU argmax, train: rl2.yaml, agent: rl2_greedy}
+  - {name: LSTM, train: rl2b.yaml}
+Y
+"$METARL" table par.yaml --jobs 2 --out t9 out=resj >log9.txt 2>&1 || { cat log9.txt; echo "FAIL --jobs 2 table run"; exit 1; }
+"$METARL" table par.yaml --out t10 out=ress >log10.txt 2>&1 || { cat log10.txt; echo "FAIL --jobs 1 table run"; exit 1; }
+check "--jobs 2 trains two runs in the background" test "$(grep -c "^training row '.*' in the background" log9.txt)" -eq 2
+check "--jobs 2: each run's log" grep -q "done: " resj/trl2/train.log resj/trl2b/train.log
+for f in gru lstm gru_argmax; do
+    check "--jobs 2 = --jobs 1: rows/$f" cmp -s "t9/rows/$f/eval/test.csv" "t10/rows/$f/eval/test.csv"
+done
+for r in trl2 trl2b; do # the training logs without the clock's columns (time, steps/s, GFLOP/s)
+    cut -d, -f1-3,6-15,17 resj/$r/progress.csv >pj.csv
+    cut -d, -f1-3,6-15,17 ress/$r/progress.csv >ps.csv
+    check "--jobs 2 = --jobs 1: $r progress" cmp -s pj.csv ps.csv
+done
+check "a trained row evaluated greedily" grep -q '"agent": "rl2_greedy"' t9/rows/gru_argmax/summary.json
+check "greedy and sampled evaluations differ" sh -c '! cmp -s t9/rows/gru/eval/test.csv t9/rows/gru_argmax/eval/test.csv'
+printf 'config: base.yaml\nrows:\n  - {name: X, train: rl2.yaml, agent: random}\n' >bad4.yaml
+"$METARL" table bad4.yaml --out t11 >out.txt 2>err.txt
+code=$?
+check "trained row with a non-RL² agent: exit 2, one line, nothing written" test "$code" -eq 2 -a "$(wc -l <err.txt)" -eq 1 -a ! -e t11
+check "trained row with a non-RL² agent: message" grep -q "^bad4.yaml:3:5: error: a trained row's agent is rl2" err.txt
+"$METARL" table par.yaml --jobs 0 --out t12 >out.txt 2>err.txt
+check "--jobs 0 refused" test $? -eq 2 -a ! -e t12
+echo "$((47 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
