@@ -20,4 +20,4 @@ echo "== meta-test on 1000 held-out bandits (paper, RL² Table 1: random 5.0, RL
 echo
 echo "== the SNAIL maze table, scaled down (RL² GRU and LSTM trained 600k steps; ~1.5 min)"
 echo "   the full table: metarl table configs/snail_maze.yaml (results/reference/snail_maze)"
-"$M" table configs/snail_maze_quick.yaml out=results/demo --out results/demo/snail_maze_quick | sed -n '/^# /,$p'
+"$M" table configs/snail_maze_quick.yaml --jobs 2 out=results/demo --out results/demo/snail_maze_quick | sed -n '/^# /,$p'

@@ -370,8 +370,57 @@ static void test_ppo_entropy_schedule_reaches_the_update(void** state) {
     mrl_taskset_release(&a.set), mrl_taskset_release(&b.set);
 }
 
+// ---- novelty bonus ----
+
+// observations a, b, a, c, b, c: the steps reaching b (step 0 -> 1) and c (2 -> 3) earn the
+// bonus, the returns to a, b and c do not, and the first observation earns nothing
+static void test_ppo_novelty_hand_example(void** state) {
+    (void)state;
+    enum { L = 6, O = 2, STRIDE = 3 * O }; // three slots interleaved, as in the rollout
+    float obs[L * STRIDE];
+    const float xy[L][O] = {{1, 2}, {3, 4}, {1, 2}, {-0.0f, 4}, {3, 4}, {-0.0f, 4}};
+    for (size_t k = 0; k < L; k++) {
+        for (size_t j = 0; j < STRIDE; j++) {
+            obs[k * STRIDE + j] = 99.0f + (float)(k * STRIDE + j); // the other slots' data
+        }
+        memcpy(obs + k * STRIDE, xy[k], sizeof xy[k]);
+    }
+    float rew[L] = {1, 0, 0, 0, 0, 0};
+    uint64_t seen[16];
+    memset(seen, 0xab, sizeof seen); // left over from an earlier trial
+    mrl_ppo_novelty(rew, obs, STRIDE, O, L, 0.25f, seen, 16);
+    const float want[L] = {1.25f, 0, 0.25f, 0, 0, 0};
+    for (size_t k = 0; k < L; k++) {
+        assert_true(rew[k] == want[k]);
+    }
+    // a table with as many slots as observations still finds each one (probing wraps)
+    float rew2[L] = {0};
+    uint64_t small[4];
+    mrl_ppo_novelty(rew2, obs, STRIDE, O, 4, 1.0f, small, 4);
+    assert_true(rew2[0] == 1.0f && rew2[1] == 0.0f && rew2[2] == 1.0f);
+}
+
+// a task whose observation never changes (the bandit) never earns the bonus: training with
+// it is bit-identical to training without
+static void test_ppo_novelty_constant_observation(void** state) {
+    (void)state;
+    Setup a, b;
+    setup_bandit(&a, 1, 5);
+    setup_bandit(&b, 1, 5);
+    b.run.novelty_bonus = 0.5;
+    MrlPpo *pa = new_ppo(&a), *pb = new_ppo(&b);
+    iterate(pa, 2);
+    iterate(pb, 2);
+    size_t P = mrl_ppo_net(pa)->n_params;
+    assert_true(memcmp(mrl_ppo_params(pa), mrl_ppo_params(pb), P * sizeof(float)) == 0);
+    mrl_ppo_free(pa), mrl_ppo_free(pb);
+    mrl_taskset_release(&a.set), mrl_taskset_release(&b.set);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ppo_novelty_hand_example),
+        cmocka_unit_test(test_ppo_novelty_constant_observation),
         cmocka_unit_test(test_gae_hand_computed),
         cmocka_unit_test(test_ppo_same_seed_same_bytes),
         cmocka_unit_test(test_ppo_resume_equals_uninterrupted),

@@ -67,6 +67,8 @@ struct MrlPpo {
     float* col_val;
     float* col_adv;
     float* col_ret;
+    uint64_t* seen;    // (seen_cap) hashes of the observations of one trial (novelty bonus)
+    size_t seen_cap;
 
     // minibatches of units (trial, window)
     float value_scale; // rewards are multiplied by this for the value function and GAE
@@ -222,6 +224,11 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->col_adv = xcalloc(p, p->Tmax, sizeof(float), &failed);
     p->col_ret = xcalloc(p, p->Tmax, sizeof(float), &failed);
     p->units = xcalloc(p, n_units, sizeof(int32_t), &failed);
+    p->seen_cap = 16;
+    while (p->seen_cap < 2 * (p->Tmax + 1)) {
+        p->seen_cap *= 2;
+    }
+    p->seen = xcalloc(p, p->seen_cap, sizeof(uint64_t), &failed);
     p->mb_adv = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
     p->mb_ret = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
     p->mb_logp = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
@@ -256,7 +263,8 @@ void mrl_ppo_free(MrlPpo* p) {
                     p->r_flags, p->r_act,    p->r_logp,      p->r_val,   p->r_rew,  p->r_adv,
                     p->r_ret,   p->r_h,      p->r_c,         p->r_len,   p->r_end,  p->r_boot,
                     p->col_rew, p->col_val,  p->col_adv,     p->col_ret, p->units,  p->mb_adv,
-                    p->mb_ret,  p->mb_logp,  p->mb_src,      p->mb_order, p->mb_nt};
+                    p->mb_ret,  p->mb_logp,  p->mb_src,      p->mb_order, p->mb_nt,
+                    p->seen};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]);
     }
@@ -294,6 +302,30 @@ static double now_seconds(void) {
 }
 
 // ---- rollouts ----
+
+void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size_t L,
+                     float bonus, uint64_t* seen, size_t cap) {
+    size_t mask = cap - 1;
+    memset(seen, 0, cap * sizeof(uint64_t));
+    for (size_t k = 0; k < L; k++) {
+        const unsigned char* b = (const unsigned char*)(obs + k * stride);
+        uint64_t h = 1469598103934665603ULL; // FNV-1a over the observation's bytes
+        for (size_t i = 0; i < O * sizeof(float); i++) {
+            h = (h ^ b[i]) * 1099511628211ULL;
+        }
+        h = h ? h : 1; // 0 marks an empty slot
+        size_t at = (size_t)h & mask;
+        while (seen[at] != 0 && seen[at] != h) {
+            at = (at + 1) & mask;
+        }
+        if (seen[at] == 0) {
+            seen[at] = h;
+            if (k > 0) {
+                rew[k - 1] += bonus; // the step that reached it
+            }
+        }
+    }
+}
 
 // the set id of training trials in stream derivation ("train")
 #define TRAIN_SET_ID 0x747261696eULL
@@ -388,6 +420,10 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
             p->col_rew[k] = p->r_rew[k * N + s];
             p->col_val[k] = p->r_val[k * N + s];
             r += (double)p->col_rew[k];
+        }
+        if (p->run.novelty_bonus > 0.0) {
+            mrl_ppo_novelty(p->col_rew, p->r_obs + s * d->O, N * d->O, d->O, L,
+                            (float)p->run.novelty_bonus, p->seen, p->seen_cap);
         }
         for (size_t k = 0; k < L; k++) {
             p->col_rew[k] *= p->value_scale;

@@ -49,6 +49,14 @@ void mrl_ppo_gae(float* adv, float* ret, const float* rew, const float* val, siz
 // frac of train.steps: base for "constant", base * (1 - frac) (0 past the end) for "linear".
 double mrl_ppo_schedule(double base, const char* kind, double frac);
 
+// train.novelty_bonus: adds `bonus` to rew[k - 1] for every step k of one trial whose
+// observation (O floats at obs + k * stride) was not seen earlier in the trial, matched
+// exactly by its bytes (64-bit hashes in `seen`, `cap` slots, a power of two > L). The
+// reward goes to the step that reached the new observation; the first observation earns
+// nothing. A training signal only: reported returns never include it.
+void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size_t L,
+                     float bonus, uint64_t* seen, size_t cap);
+
 // Options that are not part of the config (tests, benchmarks).
 typedef struct MrlPpoOptions {
     int32_t max_trial_steps; // rollout horizon per trial (0: the trial's natural length)

@@ -135,6 +135,9 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"train.ent_schedule", MRL_SK_CHOICE, 0, "constant", 0, 0, schedule_choices,
      RUN(ent_schedule),
      "entropy-bonus schedule: constant, or linear decay to 0 over train.steps"},
+    {"train.novelty_bonus", MRL_SK_REAL, 0, "0", 0, 100, NULL, RUN(novelty_bonus),
+     "training-only reward for each step that reaches an observation not seen before in the "
+     "trial (exact match); 0 = off; reported returns stay the env's"},
     {"train.lr", MRL_SK_REAL, MRL_SF_LO_OPEN, "3e-4", 0, 1, NULL, RUN(lr), "Adam learning rate"},
     {"train.lr_schedule", MRL_SK_CHOICE, 0, "constant", 0, 0, schedule_choices, RUN(lr_schedule),
      "learning-rate schedule: constant, or linear decay over train.steps"},

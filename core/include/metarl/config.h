@@ -118,6 +118,7 @@ typedef struct MrlRunConfig {
     double vf_coef;             // train.vf_coef
     double ent_coef;            // train.ent_coef
     char ent_schedule[16];      // train.ent_schedule: "constant" or "linear"
+    double novelty_bonus;       // train.novelty_bonus: training reward per new observation
     double lr;                  // train.lr
     char lr_schedule[16];       // train.lr_schedule: "constant" or "linear"
     double adam_beta1;          // train.adam_beta1
