@@ -541,18 +541,29 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
 // --jobs N: trains the rows' runs in up to N child processes at once, before any row is
 // evaluated (each run is a separate process with its own threads; the bits of a run depend
 // on its config alone, never on what runs beside it). Each child writes its output to
-// <run dir>/train.log. Rows sharing one training config train once. The evaluation loop
+// <run dir>/train.log. Rows sharing one run directory train once. The evaluation loop
 // then finds the runs finished and reuses them.
 static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err) {
+    // one job per run directory: rows whose configs share a run directory (the same config,
+    // or overrides that do not rename it) must not train at once; the evaluation loop trains
+    // or refuses the others as without --jobs
+    char dirs[MAX_ROWS][MRL_PATH_MAX];
     int todo[MAX_ROWS], n = 0;
     for (int r = 0; r < t->n_rows; r++) {
-        int dup = !t->rows[r].train[0];
+        if (!t->rows[r].train[0]) {
+            continue;
+        }
+        Overrides o;
+        row_overrides(&o, &t->rows[r], a);
+        MrlRun run;
+        if (mrl_run_open(&run, t->rows[r].train, o.v, o.n, err) != MRL_OK) {
+            return MRL_EINVAL; // checked before: not expected
+        }
+        mrl_run_dir(&run, NULL, dirs[n], sizeof dirs[n]);
+        mrl_run_close(&run);
+        int dup = 0;
         for (int k = 0; k < n && !dup; k++) {
-            const Row* q = &t->rows[todo[k]];
-            dup = strcmp(q->train, t->rows[r].train) == 0 && q->n_with == t->rows[r].n_with;
-            for (int w = 0; dup && w < q->n_with; w++) {
-                dup = strcmp(q->with[w], t->rows[r].with[w]) == 0;
-            }
+            dup = strcmp(dirs[k], dirs[n]) == 0;
         }
         if (!dup) {
             todo[n++] = r;
@@ -563,10 +574,10 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
     }
     pid_t pid[MAX_ROWS];
     char logs[MAX_ROWS][MRL_PATH_MAX + 16];
-    int running = 0, next = 0, failed = -1, status_failed = 0;
+    int running = 0, next = 0, failed = -1, no_fork = -1;
     time_t t0 = time(NULL);
     while (next < n || running > 0) {
-        if (next < n && running < jobs && failed < 0) {
+        if (next < n && running < jobs && failed < 0 && no_fork < 0) {
             const Row* row = &t->rows[todo[next]];
             Overrides o;
             row_overrides(&o, row, a);
@@ -574,8 +585,7 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
             if (mrl_run_open(&r, row->train, o.v, o.n, err) != MRL_OK) {
                 return MRL_EINVAL; // checked before: not expected
             }
-            char dir[MRL_PATH_MAX];
-            mrl_run_dir(&r, NULL, dir, sizeof dir);
+            const char* dir = dirs[next];
             snprintf(logs[next], sizeof logs[next], "%s/train.log", dir);
             if (mrl_mkdirs(dir, err) != MRL_OK) {
                 mrl_run_close(&r);
@@ -600,12 +610,15 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
             }
             mrl_run_close(&r);
             if (pid[next] < 0) {
-                return mrl_fail(err, MRL_EIO, "error: row '%s': cannot start a process to train "
-                                "it", row->name);
+                no_fork = next; // launch no more; wait for the ones running
+                continue;
             }
             next++;
             running++;
             continue;
+        }
+        if (running == 0) {
+            break;
         }
         int status = 0;
         pid_t done = wait(&status);
@@ -623,12 +636,14 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
             fflush(stdout);
             if (!ok && failed < 0) {
                 failed = k;
-                status_failed = status;
             }
         }
     }
+    if (no_fork >= 0) {
+        return mrl_fail(err, MRL_EIO, "error: row '%s': cannot start a process to train it",
+                        t->rows[todo[no_fork]].name);
+    }
     if (failed >= 0) {
-        (void)status_failed;
         return mrl_fail(err, MRL_EIO, "error: row '%s': training failed; see %s",
                         t->rows[todo[failed]].name, logs[failed]);
     }
