@@ -32,6 +32,8 @@
 //     - {name: Random, agent: random}
 //     - {name: UCB1, agent: ucb1, with: [agent.ucb_c=0.2]}   # extra overrides
 //     - {name: RL² GRU, train: snail_maze_gru.yaml}          # trained, then evaluated
+//     - {name: RL² GRU argmax, train: snail_maze_gru.yaml, agent: rl2_greedy}
+//                                      # the same run, acting on its most likely action
 //   reference:
 //     note: "..."
 //     rows:
