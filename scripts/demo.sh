@@ -18,6 +18,6 @@ echo "== meta-test on 1000 held-out bandits (paper, RL² Table 1: random 5.0, RL
 "$M" eval configs/bandit_k5_n10.yaml --agent random --out results/demo/bandit_random | tail -4
 "$M" eval configs/bandit_k5_n10.yaml --agent oracle --out results/demo/bandit_oracle | tail -4
 echo
-echo "== the SNAIL maze table, scaled down (RL² GRU and LSTM trained 600k steps; ~1.5 min)"
-echo "   the full table: metarl table configs/snail_maze.yaml (results/reference/snail_maze)"
+echo "== the SNAIL maze table, scaled down (RL² GRU and LSTM trained 600k steps side by side; ~1 min)"
+echo "   the full table: metarl table configs/snail_maze.yaml --jobs 2 (results/reference/snail_maze)"
 "$M" table configs/snail_maze_quick.yaml --jobs 2 out=results/demo --out results/demo/snail_maze_quick | sed -n '/^# /,$p'
