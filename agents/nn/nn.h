@@ -23,6 +23,19 @@
 
 #include "metarl/plugin.h"
 
+// Rows of a batch of B sequences over T steps: T * B, or with per-step row counts nt
+// (packed sequences of unequal lengths, see gru_forward) nt[0] + ... + nt[T-1].
+static inline size_t mrl_nn_batch_rows(const uint32_t* nt, size_t T, size_t B) {
+    if (!nt) {
+        return T * B;
+    }
+    size_t s = 0;
+    for (size_t t = 0; t < T; t++) {
+        s += nt[t];
+    }
+    return s;
+}
+
 // Declares the kernel set for real type R with name macro NN.
 #define MRL_NN_DECLARE(R, NN)                                                                      \
     /* out (N, OC) = inp (N, C) . w^T (OC, C) + b (OC); b may be NULL. */                          \

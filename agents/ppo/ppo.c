@@ -308,11 +308,7 @@ void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size
     size_t mask = cap - 1;
     memset(seen, 0, cap * sizeof(uint64_t));
     for (size_t k = 0; k < L; k++) {
-        const unsigned char* b = (const unsigned char*)(obs + k * stride);
-        uint64_t h = 1469598103934665603ULL; // FNV-1a over the observation's bytes
-        for (size_t i = 0; i < O * sizeof(float); i++) {
-            h = (h ^ b[i]) * 1099511628211ULL;
-        }
+        uint64_t h = mrl_hash_bytes(obs + k * stride, O * sizeof(float), 0);
         h = h ? h : 1; // 0 marks an empty slot
         size_t at = (size_t)h & mask;
         while (seen[at] != 0 && seen[at] != h) {

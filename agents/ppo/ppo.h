@@ -51,7 +51,7 @@ double mrl_ppo_schedule(double base, const char* kind, double frac);
 
 // train.novelty_bonus: adds `bonus` to rew[k - 1] for every step k of one trial whose
 // observation (O floats at obs + k * stride) was not seen earlier in the trial, matched
-// exactly by its bytes (64-bit hashes in `seen`, `cap` slots, a power of two > L). The
+// exactly by its bytes (their mrl_hash_bytes in `seen`, `cap` slots, a power of two > L). The
 // reward goes to the step that reached the new observation; the first observation earns
 // nothing. A training signal only: reported returns never include it.
 void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size_t L,
