@@ -546,52 +546,50 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
 // <run dir>/train.log. Rows sharing one run directory train once. The evaluation loop
 // then finds the runs finished and reuses them.
 static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err) {
+    if (jobs < 2) {
+        return MRL_OK;
+    }
     // one job per run directory: rows whose configs share a run directory (the same config,
     // or overrides that do not rename it) must not train at once; the evaluation loop trains
-    // or refuses the others as without --jobs
+    // or refuses the others as without --jobs. Each run is opened once, here.
+    MrlRun* runs = calloc(MAX_ROWS, sizeof *runs);
+    if (!runs) {
+        return mrl_fail(err, MRL_ENOMEM, "error: out of memory for the table's runs");
+    }
     char dirs[MAX_ROWS][MRL_PATH_MAX];
-    int todo[MAX_ROWS], n = 0;
-    for (int r = 0; r < t->n_rows; r++) {
+    int todo[MAX_ROWS], n = 0, rc = MRL_OK;
+    for (int r = 0; r < t->n_rows && rc == MRL_OK; r++) {
         if (!t->rows[r].train[0]) {
             continue;
         }
         Overrides o;
         row_overrides(&o, &t->rows[r], a);
-        MrlRun run;
-        if (mrl_run_open(&run, t->rows[r].train, o.v, o.n, err) != MRL_OK) {
-            return MRL_EINVAL; // checked before: not expected
+        rc = mrl_run_open(&runs[n], t->rows[r].train, o.v, o.n, err);
+        if (rc != MRL_OK) {
+            break; // checked before: not expected
         }
-        mrl_run_dir(&run, NULL, dirs[n], sizeof dirs[n]);
-        mrl_run_close(&run);
+        mrl_run_dir(&runs[n], NULL, dirs[n], sizeof dirs[n]);
         int dup = 0;
         for (int k = 0; k < n && !dup; k++) {
             dup = strcmp(dirs[k], dirs[n]) == 0;
         }
-        if (!dup) {
+        if (dup) {
+            mrl_run_close(&runs[n]);
+        } else {
             todo[n++] = r;
         }
-    }
-    if (jobs < 2 || n < 2) {
-        return MRL_OK;
     }
     pid_t pid[MAX_ROWS];
     char logs[MAX_ROWS][MRL_PATH_MAX + 16];
     int running = 0, next = 0, failed = -1, no_fork = -1;
     time_t t0 = time(NULL);
-    while (next < n || running > 0) {
+    while (rc == MRL_OK && n >= 2 && (next < n || running > 0)) {
         if (next < n && running < jobs && failed < 0 && no_fork < 0) {
             const Row* row = &t->rows[todo[next]];
-            Overrides o;
-            row_overrides(&o, row, a);
-            MrlRun r;
-            if (mrl_run_open(&r, row->train, o.v, o.n, err) != MRL_OK) {
-                return MRL_EINVAL; // checked before: not expected
-            }
-            const char* dir = dirs[next];
-            snprintf(logs[next], sizeof logs[next], "%s/train.log", dir);
-            if (mrl_mkdirs(dir, err) != MRL_OK) {
-                mrl_run_close(&r);
-                return MRL_EIO;
+            snprintf(logs[next], sizeof logs[next], "%s/train.log", dirs[next]);
+            rc = mrl_mkdirs(dirs[next], err);
+            if (rc != MRL_OK) {
+                break;
             }
             printf("training row '%s' in the background (log %s)\n", row->name, logs[next]);
             fflush(stdout);
@@ -599,18 +597,17 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
             pid[next] = fork();
             if (pid[next] == 0) {
                 char cerr[MRL_MSG_MAX] = "";
-                int rc = MRL_EIO;
+                int crc = MRL_EIO;
                 if (freopen(logs[next], "a", stdout) && freopen(logs[next], "a", stderr)) {
                     setvbuf(stderr, NULL, _IONBF, 0);
-                    rc = mrl_cli_train(&r, 0, cerr);
-                    if (rc != MRL_OK) {
+                    crc = mrl_cli_train(&runs[next], 0, cerr);
+                    if (crc != MRL_OK) {
                         fprintf(stderr, "%s\n", cerr);
                     }
                     fflush(stdout);
                 }
-                _exit(rc == MRL_OK ? 0 : 1);
+                _exit(crc == MRL_OK ? 0 : 1);
             }
-            mrl_run_close(&r);
             if (pid[next] < 0) {
                 no_fork = next; // launch no more; wait for the ones running
                 continue;
@@ -640,6 +637,16 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
                 failed = k;
             }
         }
+    }
+    while (running > 0 && wait(NULL) > 0) { // after an early stop: no child left behind
+        running--;
+    }
+    for (int k = 0; k < n; k++) {
+        mrl_run_close(&runs[k]);
+    }
+    free(runs);
+    if (rc != MRL_OK) {
+        return rc;
     }
     if (no_fork >= 0) {
         return mrl_fail(err, MRL_EIO, "error: row '%s': cannot start a process to train it",
