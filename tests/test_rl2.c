@@ -90,6 +90,10 @@ static void fill_inputs(NetCtx* k, const MrlEnvInfo* info, uint64_t seed) {
                 k->ws.prev_act[i] = k->ws.act[(t - 1) * B + b];
             }
             k->ws.prev_rew[i] = t == 0 ? 0.0f : (float)mrl_rng_uniform(&rng);
+            if (d->time_in) { // episode 0 for t < 3, then episode 1 of 2; horizon 10
+                k->ws.clock[2 * i] = t < 3 ? 0.0f : 0.5f;
+                k->ws.clock[2 * i + 1] = (float)(t < 3 ? t : t - 3) / 10.0f;
+            }
             k->ws.flags[i] = MRL_SLOT_ACTIVE | (t == 0 ? MRL_SLOT_TRIAL_START : 0) |
                              ((t == 0 || t == 3) ? MRL_SLOT_EPISODE_START : 0);
         }
@@ -147,6 +151,11 @@ static void test_rl2_layout_from_one_table(void** state) {
     assert_int_equal(net.n_params, expect);
     assert_int_equal(net.off.w_ih, 0);
     assert_int_equal(net.off.v_b, expect - 1);
+    // the trial clock adds two inputs: two more columns of w_ih, nothing else
+    run.time_input = 1;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    assert_int_equal(net.d.I, 11);
+    assert_int_equal(net.n_params, expect + 24 * 2);
     run = run_cfg("rnn", 8, 0, 0);
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.cell"));
@@ -157,6 +166,53 @@ static void test_rl2_gradcheck_gru_onehot(void** state) {
     MrlEnvInfo info = info_discrete(3, 4);
     MrlRunConfig run = run_cfg("gru", 5, 0, 0);
     assert_true(check_net(&info, &run, 11) < 1e-6);
+}
+
+static void test_rl2_gradcheck_gru_time_input(void** state) {
+    (void)state;
+    MrlEnvInfo info = info_discrete(3, 4);
+    MrlRunConfig run = run_cfg("gru", 5, 0, 0);
+    run.time_input = 1;
+    assert_true(check_net(&info, &run, 13) < 1e-6);
+}
+
+// the clock reaches the cell: changing only the clock of step 1 changes the policy and
+// value from step 1 on (a gradient check alone would pass if the clock were never read)
+static void test_rl2_time_input_is_read(void** state) {
+    (void)state;
+    MrlEnvInfo info = info_discrete(3, 4);
+    MrlRunConfig run = run_cfg("gru", 5, 0, 0);
+    run.time_input = 1;
+    NetCtx k;
+    memset(&k, 0, sizeof k);
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
+    k.T = 6;
+    k.B = 2;
+    k.rows = 12;
+    assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
+    double* th = calloc(k.net.n_params, sizeof(double));
+    MrlRng rng = {5, 3};
+    for (size_t i = 0; i < k.net.n_params; i++) {
+        th[i] = 0.5 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
+    }
+    fill_inputs(&k, &info, 17);
+    mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+    double v0[12], v1[12];
+    memcpy(v0, k.ws.v, sizeof v0);
+    k.ws.clock[2 * 2 + 1] = 0.9f; // step 1, slot 0: a later point of the episode
+    mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+    memcpy(v1, k.ws.v, sizeof v1);
+    for (size_t i = 0; i < 12; i++) {
+        size_t t = i / 2, b = i % 2;
+        if (b == 0 && t >= 1) {
+            assert_true(fabs(v1[i] - v0[i]) > 1e-9);
+        } else {
+            assert_true(v1[i] == v0[i]);
+        }
+    }
+    free(th);
+    mrl_rl2_ws_release_f64(&k.ws);
 }
 
 static void test_rl2_gradcheck_lstm_vector_box_layernorm(void** state) {
@@ -339,6 +395,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rl2_layout_from_one_table),
         cmocka_unit_test(test_rl2_gradcheck_gru_onehot),
+        cmocka_unit_test(test_rl2_gradcheck_gru_time_input),
+        cmocka_unit_test(test_rl2_time_input_is_read),
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
         cmocka_unit_test(test_rl2_float_matches_double),

@@ -118,7 +118,8 @@ static void test_trials_host_enforces_horizon(void** state) {
 }
 
 // the agent sees: trial start flags once, episode start after each reset,
-// previous reward carried across the episode boundary, zero at trial start
+// previous reward carried across the episode boundary, zero at trial start, and
+// the trial clock (episode / episodes, step / horizon; the mock's horizon is 12)
 static void test_trials_agent_inputs(void** state) {
     (void)state;
     char err[MRL_MSG_MAX];
@@ -131,6 +132,9 @@ static void test_trials_agent_inputs(void** state) {
     assert_int_equal(mrl_trials_start(&ts, 0, &task, 9, 2, 1, 1, 0, err), MRL_OK);
     assert_int_equal(ts.flags[0], MRL_SLOT_ACTIVE | MRL_SLOT_TRIAL_START | MRL_SLOT_EPISODE_START);
     assert_true(ts.prev_reward[0] == 0.0f && ts.prev_action[0] == 0.0f);
+    assert_true(ts.batch.clock == ts.clock);
+    assert_true(ts.clock[0] == 0.0f && ts.clock[1] == 0.0f);
+    float expect_clock[3][2] = {{0.0f, 1.0f / 12}, {0.5f, 0.0f}, {0.5f, 1.0f / 12}};
     int32_t expect_flags[4] = {MRL_SLOT_ACTIVE, MRL_SLOT_ACTIVE | MRL_SLOT_EPISODE_START, MRL_SLOT_ACTIVE, 0};
     int32_t expect_episode[4] = {0, 1, 1, 1};
     for (int t = 0; t < 4; t++) {
@@ -141,6 +145,9 @@ static void test_trials_agent_inputs(void** state) {
         assert_true(ts.prev_action[0] == (float)(t % 3));
         assert_true(ts.prev_reward[0] == ts.step_reward[0]);
         assert_int_equal(ts.ended[0], t == 1 || t == 3);
+        if (t < 3) { // after the trial's last step the clock is no longer read
+            assert_true(ts.clock[0] == expect_clock[t][0] && ts.clock[1] == expect_clock[t][1]);
+        }
         if (t == 1) {
             assert_true(ts.obs[0] == 0.0f);      // new episode's first observation
             assert_true(ts.next_obs[0] == 2.0f); // the ended episode's last one

@@ -51,6 +51,7 @@ struct MrlPpo {
     float* r_obs;     // (Tmax, N, O)
     float* r_pact;    // (Tmax, N, Araw)
     float* r_prew;    // (Tmax, N)
+    float* r_clock;   // (Tmax, N, 2) when the net reads the trial clock
     int32_t* r_flags; // (Tmax, N)
     float* r_act;     // (Tmax, N, Araw) raw sampled actions
     float* r_logp;    // (Tmax, N)
@@ -207,6 +208,7 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->r_obs = xcalloc(p, TN * d->O, sizeof(float), &failed);
     p->r_pact = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
     p->r_prew = xcalloc(p, TN, sizeof(float), &failed);
+    p->r_clock = xcalloc(p, d->time_in ? TN * 2 : 1, sizeof(float), &failed);
     p->r_flags = xcalloc(p, TN, sizeof(int32_t), &failed);
     p->r_act = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
     p->r_logp = xcalloc(p, TN, sizeof(float), &failed);
@@ -260,7 +262,7 @@ void mrl_ppo_free(MrlPpo* p) {
     mrl_rl2_policy_release(&p->pol);
     mrl_rl2_ws_release(&p->ws);
     void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,   p->r_pact, p->r_prew,
-                    p->r_flags, p->r_act,    p->r_logp,      p->r_val,   p->r_rew,  p->r_adv,
+                    p->r_clock, p->r_flags, p->r_act,    p->r_logp,      p->r_val,   p->r_rew,  p->r_adv,
                     p->r_ret,   p->r_h,      p->r_c,         p->r_len,   p->r_end,  p->r_boot,
                     p->col_rew, p->col_val,  p->col_adv,     p->col_ret, p->units,  p->mb_adv,
                     p->mb_ret,  p->mb_logp,  p->mb_src,      p->mb_order, p->mb_nt,
@@ -356,6 +358,9 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         memcpy(p->r_obs + row * O, ts->obs, N * O * sizeof(float));
         memcpy(p->r_pact + row * Araw, ts->prev_action, N * Araw * sizeof(float));
         memcpy(p->r_prew + row, ts->prev_reward, N * sizeof(float));
+        if (d->time_in) {
+            memcpy(p->r_clock + row * 2, ts->clock, N * 2 * sizeof(float));
+        }
         memcpy(p->r_flags + row, ts->flags, N * sizeof(int32_t));
         if (t % p->W == 0) {
             // hidden state entering this window (zeros at the trial start)
@@ -402,7 +407,7 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
     }
     if (any_cut) {
         mrl_rl2_policy_value(&p->pol, p->r_boot, ts->obs, ts->prev_action, ts->prev_reward,
-                             ts->flags);
+                             ts->clock, ts->flags);
         for (size_t s = 0; s < N; s++) {
             ts->flags[s] = 0; // stop the cut trials
         }
@@ -487,6 +492,10 @@ static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
             memcpy(p->ws.prev_act + i * Araw, p->r_pact + r * Araw, Araw * sizeof(float));
             memcpy(p->ws.act + i * Araw, p->r_act + r * Araw, Araw * sizeof(float));
             p->ws.prev_rew[i] = p->r_prew[r];
+            if (d->time_in) {
+                p->ws.clock[2 * i] = p->r_clock[2 * r];
+                p->ws.clock[2 * i + 1] = p->r_clock[2 * r + 1];
+            }
             p->ws.flags[i] = p->r_flags[r];
             p->mb_adv[i] = p->r_adv[r];
             p->mb_ret[i] = p->r_ret[r];

@@ -31,6 +31,7 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
     d->H = (size_t)run->hidden;
     d->G = (d->lstm ? 4 : 3) * d->H;
     d->layer_norm = run->layer_norm != 0;
+    d->time_in = run->time_input != 0;
     const MrlSpace* os = &info->obs;
     if (os->kind == MRL_SPACE_DISCRETE) {
         d->enc = MRL_RL2_ENC_ONEHOT;
@@ -78,7 +79,7 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
     } else {
         return mrl_fail(err, MRL_EINVAL, "error: unsupported action space kind %d", (int)as->kind);
     }
-    d->I = d->E + d->A + 2;
+    d->I = d->E + d->A + 2 + (d->time_in ? 2 : 0);
     size_t total = 0;
 #define MRL_RL2_LAYOUT(name, sz)                                                                   \
     net->off.name = total;                                                                         \

@@ -1,5 +1,6 @@
 // rl2/rl2_net.h — the RL² network: per-step input = encoded observation ++
-// previous action ++ previous reward ++ episode-start flag, a GRU or LSTM,
+// previous action ++ previous reward ++ episode-start flag (++ the trial
+// clock, optional), a GRU or LSTM,
 // optional layer norm, then a policy head (categorical logits or Gaussian
 // mean with a state-independent log-std) and a value head.
 //
@@ -44,6 +45,7 @@ typedef struct MrlRl2Dims {
     int32_t enc;             // MRL_RL2_ENC_*
     int32_t lstm;            // 1: LSTM cell; 0: GRU
     int32_t layer_norm;      // 1: layer norm on h before the heads
+    int32_t time_in;         // 1: the trial clock (episode / episodes, step / horizon) is input
     int32_t act_discrete;    // 1: categorical head; 0: Gaussian head
     size_t O;                // floats per raw observation row
     size_t n_obs;            // ONEHOT: number of observation values
@@ -55,7 +57,7 @@ typedef struct MrlRl2Dims {
     size_t enc_params;       // 1 when the encoder has parameters (VECTOR with embed, IMAGE)
     size_t A;                // policy outputs: number of actions (discrete) or action floats (box)
     size_t Araw;             // floats per raw action row (1 for discrete)
-    size_t I;                // step input width = E + A + 2
+    size_t I;                // step input width = E + A + 2 (+ 2 with time_in)
     size_t H;                // hidden units
     size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
     float act_low, act_high; // box action bounds (for clipping what the env receives)
@@ -101,6 +103,7 @@ typedef struct MrlRl2Net {
 // Scratch and activations for sequences of up to T x B rows (one type R).
 // Inputs (filled by the caller, time-major):
 //   obs (T, B, O), prev_act (T, B, Araw), prev_rew (T, B), flags (T, B) MRL_SLOT_* bits,
+//   clock (T, B, 2) when d.time_in,
 //   act (T, B, Araw) the actions taken (for log-probabilities), h0, c0 (B, H).
 // Outputs of forward: logp (T, B, A) log-softmax (discrete) or mean (box),
 //   logp_a (T, B), ent (T, B), v (T, B), h_all (T+1, B, H).
@@ -115,6 +118,7 @@ typedef struct MrlRl2Net {
     float* obs;                                                                                    \
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \
+    float* clock; /* (TB, 2) trial clock (MrlStepBatch.clock); time_in only */                     \
     int32_t* flags;                                                                                \
     float* act;                                                                                    \
     R* h0;                                                                                         \

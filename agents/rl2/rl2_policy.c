@@ -34,12 +34,15 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
 
 // loads the step inputs of all slots into the T = 1 workspace
 static void load_inputs(MrlRl2Policy* pol, const float* obs, const float* prev_act,
-                        const float* prev_rew, const int32_t* flags) {
+                        const float* prev_rew, const float* clock, const int32_t* flags) {
     const MrlRl2Dims* d = &pol->net->d;
     size_t N = (size_t)pol->n_slots, H = d->H;
     memcpy(pol->ws.obs, obs, N * d->O * sizeof(float));
     memcpy(pol->ws.prev_act, prev_act, N * d->Araw * sizeof(float));
     memcpy(pol->ws.prev_rew, prev_rew, N * sizeof(float));
+    if (d->time_in) {
+        memcpy(pol->ws.clock, clock, N * 2 * sizeof(float));
+    }
     memcpy(pol->ws.flags, flags, N * sizeof(int32_t));
     for (size_t s = 0; s < N; s++) {
         if (flags[s] & MRL_SLOT_TRIAL_START) {
@@ -56,7 +59,8 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
                          MrlRng* rngs) {
     const MrlRl2Dims* d = &pol->net->d;
     size_t N = (size_t)pol->n_slots, H = d->H, A = d->A, Araw = d->Araw;
-    load_inputs(pol, batch->obs, batch->prev_action, batch->prev_reward, batch->flags);
+    load_inputs(pol, batch->obs, batch->prev_action, batch->prev_reward, batch->clock,
+                batch->flags);
     memset(pol->ws.act, 0, N * Araw * sizeof(float));
     mrl_rl2_forward(pol->net, &pol->ws, pol->params, 1, N);
     const float* log_std = pol->params + pol->net->off.log_std;
@@ -102,9 +106,9 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
 }
 
 void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const float* obs, const float* prev_act,
-                          const float* prev_rew, const int32_t* flags) {
+                          const float* prev_rew, const float* clock, const int32_t* flags) {
     size_t N = (size_t)pol->n_slots;
-    load_inputs(pol, obs, prev_act, prev_rew, flags);
+    load_inputs(pol, obs, prev_act, prev_rew, clock, flags);
     memset(pol->ws.act, 0, N * pol->net->d.Araw * sizeof(float));
     mrl_rl2_forward(pol->net, &pol->ws, pol->params, 1, N);
     memcpy(out, pol->ws.v, N * sizeof(float));

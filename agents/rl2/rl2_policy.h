@@ -38,7 +38,7 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
 // Value of the input rows without acting or changing the state: the value
 // after a final step (bootstrap), for slots with mask[s] != 0; out (N).
 void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const float* obs, const float* prev_act,
-                          const float* prev_rew, const int32_t* flags);
+                          const float* prev_rew, const float* clock, const int32_t* flags);
 
 void mrl_rl2_policy_release(MrlRl2Policy* pol);
 

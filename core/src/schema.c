@@ -90,6 +90,8 @@ const MrlSchemaRow mrl_schema_rows[] = {
      "encoder layer width before the cell; 0 = no encoder layer"},
     {"agent.layer_norm", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(layer_norm),
      "layer normalisation inside the cell"},
+    {"agent.time_input", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(time_input),
+     "rl2: two more inputs per step, episode index / episodes and step / horizon"},
     {"agent.epsilon", MRL_SK_REAL, 0, "0.02", 0, 1, NULL, RUN(epsilon),
      "epsilon_greedy: probability of a uniformly random action (bandit and MDP)"},
     {"agent.ucb_c", MRL_SK_REAL, 0, "0.2", 0, 100, NULL, RUN(ucb_c),

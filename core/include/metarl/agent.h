@@ -24,6 +24,7 @@ typedef struct MrlStepBatch {
     const float* prev_action;  // (N, A) previous action; zeros at trial start
     const float* prev_reward;  // (N) previous reward; 0 at trial start
     const int32_t* flags;      // (N) MRL_SLOT_* bits
+    const float* clock;        // (N, 2) trial clock: episode / episodes, step / horizon, in [0, 1)
     const int32_t* episode;    // (N) 0-based episode index within the trial
     // privileged access, for oracle-style agents only:
     const MrlEnvApi* api;      // the plugin table
