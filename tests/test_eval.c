@@ -69,6 +69,28 @@ static char* render_all(const MrlEvalSet* e) {
     return b.data;
 }
 
+// the table shows %improved only when episode lengths can differ: not when every episode
+// ran to the horizon (fixed-length episodes, where episode 2 <= episode 1 always holds)
+static void test_eval_table_improved_only_when_lengths_vary(void** state) {
+    (void)state;
+    MrlEvalSet e = run_eval(8, 1);
+    MrlBuf b = {0};
+    mrl_eval_table_md(&b, &e, 1, "t");
+    assert_non_null(strstr(b.data, "improved (episode 2"));
+    free(b.data);
+    for (int64_t i = 0; i < e.n_trials * 3; i++) {
+        e.rows[i].length = e.horizon;
+        e.rows[i].success = 0;
+        e.rows[i].truncated = 1;
+    }
+    MrlBuf c = {0};
+    mrl_eval_table_md(&c, &e, 1, "t");
+    assert_non_null(strstr(c.data, "trial return:"));
+    assert_null(strstr(c.data, "improved"));
+    free(c.data);
+    mrl_eval_set_free(&e);
+}
+
 static void test_eval_outputs_identical_across_runs_slots_threads(void** state) {
     (void)state;
     MrlEvalSet a = run_eval(8, 1), b = run_eval(8, 1), c = run_eval(5, 2);
@@ -131,6 +153,7 @@ static void test_eval_write_creates_files_atomically(void** state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_stats_match_rows),
+        cmocka_unit_test(test_eval_table_improved_only_when_lengths_vary),
         cmocka_unit_test(test_eval_outputs_identical_across_runs_slots_threads),
         cmocka_unit_test(test_eval_summary_has_stable_keys),
         cmocka_unit_test(test_eval_write_creates_files_atomically),

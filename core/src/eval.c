@@ -225,6 +225,19 @@ static void md_stat(MrlBuf* b, const MrlStat* s, double scale, const char* unit)
     mrl_buf_printf(b, " %.2f ± %.2f%s |", s->mean * scale, s->se * scale, unit);
 }
 
+// 1 when some episode of the set ended before the horizon: otherwise every episode has the
+// horizon's length (bandit pulls, fixed-length MDP episodes) and "episode 2 <= episode 1"
+// holds trivially
+static int some_episode_ends_early(const MrlEvalSet* set) {
+    int64_t n = set->n_trials * (int64_t)set->episodes;
+    for (int64_t i = 0; i < n; i++) {
+        if (set->rows[i].length < set->horizon) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* title) {
     if (title && *title) {
         mrl_buf_printf(b, "# %s\n\n", title);
@@ -249,7 +262,7 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
             mrl_buf_printf(b, "\n");
         }
         mrl_buf_printf(b, "\ntrial return: %.3f ± %.3f (n = %lld)", tr.mean, tr.se, (long long)tr.n);
-        if (im.n > 0 && set->horizon > 1) { // one-step episodes all have length 1
+        if (im.n > 0 && some_episode_ends_early(set)) {
             mrl_buf_printf(b, "; improved (episode 2 ≤ episode 1): %.1f%% ± %.1f%%", 100.0 * im.mean,
                            100.0 * im.se);
         }
