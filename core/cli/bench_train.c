@@ -28,7 +28,14 @@ int mrl_bench_train_cmd(int argc, char** argv) {
     int32_t iterations = 3;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
-            iterations = atoi(argv[++i]);
+            char* end = NULL;
+            long v = strtol(argv[++i], &end, 10);
+            if (end == argv[i] || *end || v < 1 || v > 100000) {
+                fprintf(stderr, "metarl bench train: error: --iterations wants 1..100000, not '%s'\n",
+                        argv[i]);
+                return MRL_EXIT_BAD_INPUT;
+            }
+            iterations = (int32_t)v;
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             out_path = argv[++i];
         } else if (argv[i][0] == '-') {

@@ -78,6 +78,10 @@ expect "missing config file" "^$T/missing.yaml: error: cannot open: No such file
 
 expect "unknown option" "^metarl eval: error: unknown option '--agnet'" "$METARL" eval "$good" --agnet random
 
+# bench train's iteration count: a number in range, not whatever atoi made of it
+expect "bench iterations not a number" "^metarl bench train: error: --iterations wants 1\.\.100000, not 'x3'" "$METARL" bench train "$good" --iterations x3
+expect "bench iterations zero" "^metarl bench train: error: --iterations wants 1\.\.100000, not '0'" "$METARL" bench train "$good" --iterations 0
+
 # nothing already written is damaged: a failed eval leaves a previous result intact
 "$METARL" eval "$good" --out "$T/prev" >/dev/null 2>&1 || { echo "FAIL good config did not run"; fails=$((fails + 1)); }
 cp "$T/prev/summary.json" "$T/summary.before"
