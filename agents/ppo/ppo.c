@@ -261,11 +261,11 @@ void mrl_ppo_free(MrlPpo* p) {
     mrl_trials_release(&p->ts);
     mrl_rl2_policy_release(&p->pol);
     mrl_rl2_ws_release(&p->ws);
-    void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,   p->r_pact, p->r_prew,
-                    p->r_clock, p->r_flags, p->r_act,    p->r_logp,      p->r_val,   p->r_rew,  p->r_adv,
-                    p->r_ret,   p->r_h,      p->r_c,         p->r_len,   p->r_end,  p->r_boot,
-                    p->col_rew, p->col_val,  p->col_adv,     p->col_ret, p->units,  p->mb_adv,
-                    p->mb_ret,  p->mb_logp,  p->mb_src,      p->mb_order, p->mb_nt,
+    void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,   p->r_pact,   p->r_prew,
+                    p->r_clock, p->r_flags,  p->r_act,       p->r_logp,  p->r_val,    p->r_rew,
+                    p->r_adv,   p->r_ret,    p->r_h,         p->r_c,     p->r_len,    p->r_end,
+                    p->r_boot,  p->col_rew,  p->col_val,     p->col_adv, p->col_ret,  p->units,
+                    p->mb_adv,  p->mb_ret,   p->mb_logp,     p->mb_src,  p->mb_order, p->mb_nt,
                     p->seen};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]);
