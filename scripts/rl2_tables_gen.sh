@@ -140,6 +140,7 @@ EOF
             row Greedy greedy
             if [ "$n" -le 100 ]; then
                 echo "  - {name: \"RL²\", train: ${base}_rl2.yaml}"
+                echo "  - {name: \"RL² (argmax)\", train: ${base}_rl2.yaml, agent: rl2_greedy}"
             fi
             echo "reference:"
             echo "  note: \"RL² Table 1 (Duan et al. 2016): total reward per trial\""
