@@ -1,7 +1,7 @@
 #!/bin/sh
 # scripts/demo.sh BUILD_DIR — the main job on the bundled default config
 # (called by `make demo` after the build): meta-train an RL² GRU on 5-armed
-# bandits (2M agent steps, about half a minute of CPU) and meta-test it beside
+# bandits (10M agent steps, about two minutes of CPU) and meta-test it beside
 # the random and oracle agents on the same 1000 held-out bandits; then the
 # scaled-down SNAIL maze table (configs/snail_maze_quick.yaml).
 set -eu
