@@ -524,9 +524,10 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
                 rc = eval_row(row, base, agent, err);
                 agent->free(agent);
             }
-            snprintf(row->settings, sizeof row->settings, "%s %d, %lld steps%s (run %.300s)",
-                     r.cfg->run.cell, (int)r.cfg->run.hidden, (long long)r.cfg->run.total_steps,
-                     greedy ? ", most likely action" : "", dir);
+            snprintf(row->settings, sizeof row->settings, "%s %d%s, %lld steps%s (run %.300s)",
+                     r.cfg->run.cell, (int)r.cfg->run.hidden,
+                     r.cfg->run.time_input ? " with the trial clock" : "",
+                     (long long)r.cfg->run.total_steps, greedy ? ", most likely action" : "", dir);
         }
     }
     if (!row->train[0] && row->n_with > 0) {
