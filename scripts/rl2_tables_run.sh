@@ -7,18 +7,31 @@
 # table folder, and README.md there with the commands, the machine and the wall
 # time of each setting.
 #
-# Usage: scripts/rl2_tables_run.sh [--no-rl2] bandit|mdp [SETTING...]
+# Usage: scripts/rl2_tables_run.sh [--no-rl2] [--jobs N] bandit|mdp [SETTING...]
 #   --no-rl2    baselines only (metarl table --no-train): leaves out the RL² rows, whose
 #               training takes hours; a few minutes for all settings
+#   --jobs N    run up to N settings at once (one process each; default 1). Each setting
+#               writes only its own folder and run directory, so the results are the
+#               same as one after the other; the wall times are each setting's own.
 #   SETTING     only these settings (e.g. k5_n10, n25); the grid and README keep the others
 # Environment: METARL (default build/metarl).
 set -euo pipefail
 no_train=
-if [ "${1:-}" = --no-rl2 ]; then
-    no_train=--no-train
-    shift
-fi
-table=${1:?usage: rl2_tables_run.sh [--no-rl2] bandit|mdp [SETTING...]}
+jobs=1
+usage="usage: rl2_tables_run.sh [--no-rl2] [--jobs N] bandit|mdp [SETTING...]"
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --no-rl2) no_train=--no-train; shift ;;
+    --jobs)
+        [[ "${2:-}" =~ ^[1-9][0-9]?$ ]] || { echo "rl2_tables_run.sh: error: --jobs wants 1..99" >&2; exit 2; }
+        jobs=$2
+        shift 2
+        ;;
+    -*) echo "rl2_tables_run.sh: error: unknown option '$1' ($usage)" >&2; exit 2 ;;
+    *) break ;;
+    esac
+done
+table=${1:?$usage}
 shift
 metarl=${METARL:-build/metarl}
 case "$table" in
@@ -42,16 +55,35 @@ done
 mkdir -p "$dest"
 readme="$dest/README.md"
 old=$(grep '^| [kn][0-9]' "$readme" 2>/dev/null || true) # wall-time lines of earlier runs
-times=$(mktemp)
-trap 'rm -f "$times"' EXIT
-for s in $settings; do
-    f="configs/rl2/${table}_${s}_table.yaml"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# one setting: its table, then its wall-time line in $tmp/<setting>.time (or .fail)
+run_setting() {
+    local s=$1 f="configs/rl2/${table}_$1_table.yaml" t0 t1
     t0=$(date +%s)
-    "$metarl" table "$f" ${no_train:+"$no_train"} --out "$dest/$s" > /dev/null
+    if ! "$metarl" table "$f" ${no_train:+"$no_train"} --out "$dest/$s" > /dev/null; then
+        echo "rl2_tables_run.sh: error: setting $s failed" >&2
+        touch "$tmp/$s.fail"
+        return 1
+    fi
     rm -rf "$dest/$s/rows" # per-trial CSVs: large, and reproducible from the command
     t1=$(date +%s)
-    echo "| $s | \`metarl table $f${no_train:+ $no_train} --out $dest/$s\` | $((t1 - t0)) s | $(date -u +%Y-%m-%d) |" >> "$times"
+    echo "| $s | \`metarl table $f${no_train:+ $no_train} --out $dest/$s\` | $((t1 - t0)) s | $(date -u +%Y-%m-%d) |" > "$tmp/$s.time"
     echo "$s: $((t1 - t0)) s"
+}
+for s in $settings; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+        wait -n || true
+    done
+    run_setting "$s" &
+done
+wait || true
+if ls "$tmp"/*.fail > /dev/null 2>&1; then
+    exit 1
+fi
+times="$tmp/all"
+for s in $settings; do
+    cat "$tmp/$s.time" >> "$times"
 done
 # the grid, over every setting that has a table (in the paper's order)
 dirs=()
@@ -60,6 +92,11 @@ for s in $order; do
 done
 "$metarl" table --summary --title "$title" --out "$dest/table.md" "${dirs[@]}" > /dev/null
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+jobs_arg= at_once=
+if [ "$jobs" -gt 1 ]; then
+    jobs_arg="--jobs $jobs "
+    at_once=" per process, up to $jobs settings at once"
+fi
 {
     echo "# RL² $table table (reference results)"
     echo
@@ -73,8 +110,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
         echo "trial returns, p = 0.05); the paper's values in parentheses."
     fi
     echo
-    echo "Made by \`scripts/rl2_tables_run.sh ${no_train:+--no-rl2 }$table${*:+ $*}\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
-    echo "$cpu, metarl $(git rev-parse --short HEAD 2>/dev/null || echo '?'), one thread."
+    echo "Made by \`scripts/rl2_tables_run.sh ${no_train:+--no-rl2 }${jobs_arg}$table${*:+ $*}\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
+    echo "$cpu, metarl $(git rev-parse --short HEAD 2>/dev/null || echo '?'), one thread$at_once."
     echo "Hyperparameters: configs/rl2_${table}_tuned.tsv (scripts/tune_baselines.sh). RL² rows"
     echo "(left out with --no-rl2) train from configs/rl2/${table}_<setting>_rl2.yaml."
     echo
