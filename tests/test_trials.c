@@ -132,8 +132,10 @@ static void test_trials_agent_inputs(void** state) {
     assert_int_equal(mrl_trials_start(&ts, 0, &task, 9, 2, 1, 1, 0, err), MRL_OK);
     assert_int_equal(ts.flags[0], MRL_SLOT_ACTIVE | MRL_SLOT_TRIAL_START | MRL_SLOT_EPISODE_START);
     assert_true(ts.prev_reward[0] == 0.0f && ts.prev_action[0] == 0.0f);
-    assert_true(ts.batch.clock == ts.clock);
-    assert_true(ts.clock[0] == 0.0f && ts.clock[1] == 0.0f);
+    assert_true(ts.batch.episodes == ts.episodes && ts.batch.ep_step == ts.ep_len);
+    float clock[2];
+    mrl_step_clock(&ts.batch, 0, clock);
+    assert_true(clock[0] == 0.0f && clock[1] == 0.0f);
     float expect_clock[3][2] = {{0.0f, 1.0f / 12}, {0.5f, 0.0f}, {0.5f, 1.0f / 12}};
     int32_t expect_flags[4] = {MRL_SLOT_ACTIVE, MRL_SLOT_ACTIVE | MRL_SLOT_EPISODE_START, MRL_SLOT_ACTIVE, 0};
     int32_t expect_episode[4] = {0, 1, 1, 1};
@@ -146,7 +148,8 @@ static void test_trials_agent_inputs(void** state) {
         assert_true(ts.prev_reward[0] == ts.step_reward[0]);
         assert_int_equal(ts.ended[0], t == 1 || t == 3);
         if (t < 3) { // after the trial's last step the clock is no longer read
-            assert_true(ts.clock[0] == expect_clock[t][0] && ts.clock[1] == expect_clock[t][1]);
+            mrl_step_clock(&ts.batch, 0, clock);
+            assert_true(clock[0] == expect_clock[t][0] && clock[1] == expect_clock[t][1]);
         }
         if (t == 1) {
             assert_true(ts.obs[0] == 0.0f);      // new episode's first observation

@@ -358,9 +358,6 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         memcpy(p->r_obs + row * O, ts->obs, N * O * sizeof(float));
         memcpy(p->r_pact + row * Araw, ts->prev_action, N * Araw * sizeof(float));
         memcpy(p->r_prew + row, ts->prev_reward, N * sizeof(float));
-        if (d->time_in) {
-            memcpy(p->r_clock + row * 2, ts->clock, N * 2 * sizeof(float));
-        }
         memcpy(p->r_flags + row, ts->flags, N * sizeof(int32_t));
         if (t % p->W == 0) {
             // hidden state entering this window (zeros at the trial start)
@@ -380,6 +377,9 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
         mrl_rl2_policy_step(&p->pol, ts->action, &ts->batch, ts->agent_rng);
         memcpy(p->r_act + row * Araw, p->pol.raw, N * Araw * sizeof(float));
+        if (d->time_in) { // the clock the policy just read
+            memcpy(p->r_clock + row * 2, p->pol.ws.clock, N * 2 * sizeof(float));
+        }
         memcpy(p->r_logp + row, p->pol.logp, N * sizeof(float));
         memcpy(p->r_val + row, p->pol.value, N * sizeof(float));
         int rc = mrl_trials_step(ts, err);
@@ -406,8 +406,7 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
     }
     if (any_cut) {
-        mrl_rl2_policy_value(&p->pol, p->r_boot, ts->obs, ts->prev_action, ts->prev_reward,
-                             ts->clock, ts->flags);
+        mrl_rl2_policy_value(&p->pol, p->r_boot, &ts->batch);
         for (size_t s = 0; s < N; s++) {
             ts->flags[s] = 0; // stop the cut trials
         }

@@ -33,15 +33,15 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
 }
 
 // loads the step inputs of all slots into the T = 1 workspace
-static void load_inputs(MrlRl2Policy* pol, const float* obs, const float* prev_act,
-                        const float* prev_rew, const float* clock, const int32_t* flags) {
+static void load_inputs(MrlRl2Policy* pol, const MrlStepBatch* batch) {
     const MrlRl2Dims* d = &pol->net->d;
     size_t N = (size_t)pol->n_slots, H = d->H;
-    memcpy(pol->ws.obs, obs, N * d->O * sizeof(float));
-    memcpy(pol->ws.prev_act, prev_act, N * d->Araw * sizeof(float));
-    memcpy(pol->ws.prev_rew, prev_rew, N * sizeof(float));
-    if (d->time_in) {
-        memcpy(pol->ws.clock, clock, N * 2 * sizeof(float));
+    const int32_t* flags = batch->flags;
+    memcpy(pol->ws.obs, batch->obs, N * d->O * sizeof(float));
+    memcpy(pol->ws.prev_act, batch->prev_action, N * d->Araw * sizeof(float));
+    memcpy(pol->ws.prev_rew, batch->prev_reward, N * sizeof(float));
+    for (size_t s = 0; d->time_in && s < N; s++) {
+        mrl_step_clock(batch, (int32_t)s, pol->ws.clock + 2 * s);
     }
     memcpy(pol->ws.flags, flags, N * sizeof(int32_t));
     for (size_t s = 0; s < N; s++) {
@@ -59,8 +59,7 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
                          MrlRng* rngs) {
     const MrlRl2Dims* d = &pol->net->d;
     size_t N = (size_t)pol->n_slots, H = d->H, A = d->A, Araw = d->Araw;
-    load_inputs(pol, batch->obs, batch->prev_action, batch->prev_reward, batch->clock,
-                batch->flags);
+    load_inputs(pol, batch);
     memset(pol->ws.act, 0, N * Araw * sizeof(float));
     mrl_rl2_forward(pol->net, &pol->ws, pol->params, 1, N);
     const float* log_std = pol->params + pol->net->off.log_std;
@@ -105,10 +104,9 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
     }
 }
 
-void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const float* obs, const float* prev_act,
-                          const float* prev_rew, const float* clock, const int32_t* flags) {
+void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const MrlStepBatch* batch) {
     size_t N = (size_t)pol->n_slots;
-    load_inputs(pol, obs, prev_act, prev_rew, clock, flags);
+    load_inputs(pol, batch);
     memset(pol->ws.act, 0, N * pol->net->d.Araw * sizeof(float));
     mrl_rl2_forward(pol->net, &pol->ws, pol->params, 1, N);
     memcpy(out, pol->ws.v, N * sizeof(float));

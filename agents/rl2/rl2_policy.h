@@ -35,10 +35,9 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
 // state. Does not allocate.
 void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* batch, MrlRng* rngs);
 
-// Value of the input rows without acting or changing the state: the value
-// after a final step (bootstrap), for slots with mask[s] != 0; out (N).
-void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const float* obs, const float* prev_act,
-                          const float* prev_rew, const float* clock, const int32_t* flags);
+// Value of the batch's input rows without acting or changing the state: the value
+// after a final step (bootstrap); out (N).
+void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const MrlStepBatch* batch);
 
 void mrl_rl2_policy_release(MrlRl2Policy* pol);
 

@@ -43,7 +43,6 @@ int mrl_trials_init(MrlTrialSlots* ts, const MrlEnvApi* api, const MrlEnvInfo* i
     ts->obs = calloc(N * O, sizeof(float));
     ts->prev_action = calloc(N * A, sizeof(float));
     ts->prev_reward = calloc(N, sizeof(float));
-    ts->clock = calloc(N * 2, sizeof(float));
     ts->flags = calloc(N, sizeof(int32_t));
     ts->action = calloc(N * A, sizeof(float));
     ts->step_reward = calloc(N, sizeof(float));
@@ -58,7 +57,7 @@ int mrl_trials_init(MrlTrialSlots* ts, const MrlEnvApi* api, const MrlEnvInfo* i
     if (!ts->states || !ts->tasks || !ts->state_ptrs || !ts->set_id || !ts->trial_id ||
         !ts->fingerprint || !ts->episodes || !ts->episode || !ts->ep_len || !ts->ep_ret ||
         !ts->env_rng || !ts->agent_rng || !ts->obs || !ts->prev_action || !ts->prev_reward ||
-        !ts->clock || !ts->flags || !ts->action || !ts->step_reward || !ts->step_term || !ts->step_trunc ||
+        !ts->flags || !ts->action || !ts->step_reward || !ts->step_term || !ts->step_trunc ||
         !ts->ended || !ts->trial_done || !ts->last || !ts->next_obs || !ts->status ||
         !ts->errs) {
         mrl_trials_release(ts);
@@ -90,17 +89,12 @@ int mrl_trials_init(MrlTrialSlots* ts, const MrlEnvApi* api, const MrlEnvInfo* i
     ts->batch.prev_action = ts->prev_action;
     ts->batch.prev_reward = ts->prev_reward;
     ts->batch.flags = ts->flags;
-    ts->batch.clock = ts->clock;
     ts->batch.episode = ts->episode;
+    ts->batch.episodes = ts->episodes;
+    ts->batch.ep_step = ts->ep_len;
     ts->batch.api = api;
     ts->batch.env_states = ts->state_ptrs;
     return MRL_OK;
-}
-
-// the slot's trial clock: episode / episodes and steps so far / horizon
-static void set_clock(MrlTrialSlots* ts, size_t s) {
-    ts->clock[2 * s] = (float)((double)ts->episode[s] / (double)ts->episodes[s]);
-    ts->clock[2 * s + 1] = (float)((double)ts->ep_len[s] / (double)ts->info.max_episode_steps);
 }
 
 static int reset_slot(MrlTrialSlots* ts, int32_t s) {
@@ -110,7 +104,6 @@ static int reset_slot(MrlTrialSlots* ts, int32_t s) {
     e[0] = '\0';
     ts->ep_len[s] = 0;
     ts->ep_ret[s] = 0.0;
-    set_clock(ts, (size_t)s);
     return ts->api->reset(ts->state_ptrs[s], ts->obs + (size_t)s * ts->obs_floats,
                           ts->tasks + (size_t)s * ts->task_stride, &ts->env_rng[s], e);
 }
@@ -172,7 +165,6 @@ static void step_range(void* ctx, int64_t lo, int64_t hi) {
         }
         ts->ep_len[s]++;
         ts->ep_ret[s] += (double)reward;
-        set_clock(ts, s);
         if (term == MRL_TERM_NONE && !trunc && ts->ep_len[s] >= ts->info.max_episode_steps) {
             trunc = 1; // the host enforces the declared horizon
         }
@@ -257,7 +249,6 @@ void mrl_trials_release(MrlTrialSlots* ts) {
     free(ts->obs);
     free(ts->prev_action);
     free(ts->prev_reward);
-    free(ts->clock);
     free(ts->flags);
     free(ts->action);
     free(ts->step_reward);

@@ -24,12 +24,21 @@ typedef struct MrlStepBatch {
     const float* prev_action;  // (N, A) previous action; zeros at trial start
     const float* prev_reward;  // (N) previous reward; 0 at trial start
     const int32_t* flags;      // (N) MRL_SLOT_* bits
-    const float* clock;        // (N, 2) trial clock: episode / episodes, step / horizon, in [0, 1)
     const int32_t* episode;    // (N) 0-based episode index within the trial
+    const int32_t* episodes;   // (N) episodes in the slot's trial
+    const int64_t* ep_step;    // (N) steps taken so far in the current episode
     // privileged access, for oracle-style agents only:
     const MrlEnvApi* api;      // the plugin table
     void* const* env_states;   // (N) each slot's env state (pass to api->oracle)
 } MrlStepBatch;
+
+// The trial clock of slot s, for agents that read it: episode / episodes and steps so far
+// / the declared horizon, each in [0, 1); zeros for a slot that never started a trial.
+static inline void mrl_step_clock(const MrlStepBatch* b, int32_t s, float out[2]) {
+    int32_t k = b->episodes[s];
+    out[0] = k > 0 ? (float)((double)b->episode[s] / (double)k) : 0.0f;
+    out[1] = (float)((double)b->ep_step[s] / (double)b->info->max_episode_steps);
+}
 
 typedef struct MrlAgent MrlAgent;
 struct MrlAgent {

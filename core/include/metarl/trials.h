@@ -67,7 +67,6 @@ typedef struct MrlTrialSlots {
     float* obs;             // (N, O)
     float* prev_action;     // (N, A)
     float* prev_reward;     // (N)
-    float* clock;           // (N, 2) episode / episodes, steps so far in the episode / horizon
     int32_t* flags;         // (N)
     MrlStepBatch batch;
 
