@@ -118,7 +118,7 @@ typedef struct MrlRl2Net {
     float* obs;                                                                                    \
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \
-    float* clock; /* (TB, 2) trial clock (mrl_step_clock); time_in only */                   \
+    float* clock; /* (TB, 2) trial clock (mrl_step_clock); time_in only */                         \
     int32_t* flags;                                                                                \
     float* act;                                                                                    \
     R* h0;                                                                                         \
