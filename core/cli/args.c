@@ -1,7 +1,9 @@
 // args.c — see args.h.
 #include "args.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int mrl_args_parse(MrlArgs* a, int argc, char** argv, const MrlOpt* opts, int n_opts) {
@@ -53,5 +55,16 @@ int mrl_args_add_override(MrlArgs* a, const char* key, const char* value) {
     char* o = a->owned[a->n_owned++];
     snprintf(o, sizeof a->owned[0], "%s=%s", key, value);
     a->overrides[a->n_overrides++] = o;
+    return 0;
+}
+
+int mrl_args_int(const char* s, long lo, long hi, long* out) {
+    char* end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v < lo || v > hi) {
+        return -1;
+    }
+    *out = v;
     return 0;
 }

@@ -26,6 +26,10 @@ typedef struct MrlOpt {
 // `metarl CMD: error: ...` to stderr and returns 2.
 int mrl_args_parse(MrlArgs* a, int argc, char** argv, const MrlOpt* opts, int n_opts);
 
+// Parses `s` as a whole decimal integer in [lo, hi] into *out. Returns 0, or -1 for an
+// empty string, trailing characters or a value out of range (*out unchanged).
+int mrl_args_int(const char* s, long lo, long hi, long* out);
+
 // Appends an override "key=value" built from an option.
 int mrl_args_add_override(MrlArgs* a, const char* key, const char* value);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "args.h"
 #include "cli.h"
 #include "metarl/agent.h"
 #include "metarl/host.h"
@@ -231,8 +232,7 @@ int mrl_bench_env(int argc, char** argv) {
                 goto done;
             }
         } else if (strcmp(a, "--tasks") == 0 && i + 1 < argc) {
-            n_tasks = strtol(argv[++i], &end, 10);
-            if (*end || n_tasks < 1 || n_tasks > 1000000) {
+            if (mrl_args_int(argv[++i], 1, 1000000, &n_tasks) != 0) {
                 fprintf(stderr, "metarl bench env: error: --tasks wants 1..1000000\n");
                 goto done;
             }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 
 extern const char mrl_bench_usage[];
@@ -28,9 +29,8 @@ int mrl_bench_train_cmd(int argc, char** argv) {
     int32_t iterations = 3;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
-            char* end = NULL;
-            long v = strtol(argv[++i], &end, 10);
-            if (end == argv[i] || *end || v < 1 || v > 100000) {
+            long v = 0;
+            if (mrl_args_int(argv[++i], 1, 100000, &v) != 0) {
                 fprintf(stderr, "metarl bench train: error: --iterations wants 1..100000, not '%s'\n",
                         argv[i]);
                 return MRL_EXIT_BAD_INPUT;

@@ -7,6 +7,7 @@
 // Files: <out>/<set>_<task>.txt, <set>_<task>_first_person.png,
 // <set>_<task>_top_down.png; <out> defaults to <out root>/<run name>/render.
 // Tested by tests/test_render.c (the command) and tests/test_png.c (the PNG writer).
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,17 +120,14 @@ int mrl_cmd_render(int argc, char** argv) {
         return MRL_EXIT_BAD_INPUT;
     }
     const char* config = args.pos[0];
-    char* end = NULL;
     if (task_arg) {
-        task_index = strtol(task_arg, &end, 10);
-        if (*end || task_index < 0) {
+        if (mrl_args_int(task_arg, 0, LONG_MAX, &task_index) != 0) {
             fprintf(stderr, "metarl render: error: --task wants a task index >= 0\n");
             return MRL_EXIT_BAD_INPUT;
         }
     }
     if (scale_arg) {
-        scale = strtol(scale_arg, &end, 10);
-        if (*end || scale < 1 || scale > 64) {
+        if (mrl_args_int(scale_arg, 1, 64, &scale) != 0) {
             fprintf(stderr, "metarl render: error: --scale wants 1..64\n");
             return MRL_EXIT_BAD_INPUT;
         }

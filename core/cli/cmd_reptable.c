@@ -1129,9 +1129,8 @@ int mrl_cmd_reptable(int argc, char** argv) {
     }
     int jobs = 1;
     if (jobs_s) {
-        char* end = NULL;
-        long j = strtol(jobs_s, &end, 10);
-        if (!end || *end || j < 1 || j > 64) {
+        long j = 0;
+        if (mrl_args_int(jobs_s, 1, 64, &j) != 0) {
             fprintf(stderr, "metarl table: error: --jobs expects a number of processes from 1 to "
                             "64, got '%s'\n", jobs_s);
             return MRL_EXIT_BAD_INPUT;

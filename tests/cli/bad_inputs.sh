@@ -80,6 +80,8 @@ expect "unknown option" "^metarl eval: error: unknown option '--agnet'" "$METARL
 
 # bench train's iteration count: a number in range, not whatever atoi made of it
 expect "bench iterations not a number" "^metarl bench train: error: --iterations wants 1\.\.100000, not 'x3'" "$METARL" bench train "$good" --iterations x3
+# an empty number is not 0 (strtol alone read '' as 0)
+expect "render empty task index" "^metarl render: error: --task wants a task index >= 0" "$METARL" render "$good" --task ""
 expect "bench iterations zero" "^metarl bench train: error: --iterations wants 1\.\.100000, not '0'" "$METARL" bench train "$good" --iterations 0
 
 # nothing already written is damaged: a failed eval leaves a previous result intact
