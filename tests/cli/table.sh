@@ -7,7 +7,8 @@
 # (`columns: trial`, `normalise:`, paper values tied to rows, --no-train) and its
 # significance marks on cases with a known answer (the same agent twice: both
 # bold; a far worse row: not bold; the normalising row: never compared), and a
-# --summary grid of two tables.
+# --summary grid of two tables. Last, `metarl eval RUN_DIR` (sampling and
+# --agent rl2_greedy) on a copy of a run moved elsewhere loads that copy.
 set -u
 METARL=$1
 T=$(mktemp -d)
@@ -192,5 +193,16 @@ check "trained row with a non-RL² agent: exit 2, one line, nothing written" tes
 check "trained row with a non-RL² agent: message" grep -q "^bad4.yaml:3:5: error: a trained row's agent is rl2" err.txt
 "$METARL" table par.yaml --jobs 0 --out t12 >out.txt 2>err.txt
 check "--jobs 0 refused" test $? -eq 2 -a ! -e t12
-echo "$((47 - fails)) passed, $fails failed"
+# `metarl eval RUN_DIR` evaluates that directory's checkpoint, sampling or greedy, from any
+# working directory and after the run was moved (rl2_greedy once looked for
+# <out>/<name>/ckpt relative to the working directory instead)
+mkdir -p moved sub
+cp -r res/trl2 moved/trl2
+"$METARL" eval res/trl2 --agent rl2_greedy --out ev_here >/dev/null 2>&1
+(cd sub && "$METARL" eval ../moved/trl2 --agent rl2_greedy --out ../ev_moved >/dev/null 2>err.txt)
+check "eval of a moved run directory, greedy" cmp -s ev_here/eval/test.csv ev_moved/eval/test.csv
+(cd sub && "$METARL" eval ../moved/trl2 --out ../ev_moved_s >/dev/null 2>&1)
+"$METARL" eval res/trl2 --out ev_here_s >/dev/null 2>&1
+check "eval of a moved run directory, sampling" cmp -s ev_here_s/eval/test.csv ev_moved_s/eval/test.csv
+echo "$((49 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
