@@ -32,18 +32,22 @@ static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
     return mrl_agent_explorer_new(err);
 }
 
-// the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt), sampling
-static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
+// the trained RL² policy of the run <out_root>/<name> (its ckpt/last.ckpt); `metarl eval
+// RUN_DIR` loads RUN_DIR's checkpoint itself instead
+static MrlAgent* load_rl2(const MrlRunConfig* run, int greedy, char* err) {
     char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
     snprintf(dir, sizeof dir, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
-    return mrl_rl2_agent_load_greedy(dir, run, 0, err);
+    return mrl_rl2_agent_load(dir, run, greedy, err);
 }
 
-// the same policy acting greedily (most likely action / Gaussian mean)
+// sampling from the policy
+static MrlAgent* make_rl2(const MrlRunConfig* run, char* err) {
+    return load_rl2(run, 0, err);
+}
+
+// acting greedily (most likely action / Gaussian mean)
 static MrlAgent* make_rl2_greedy(const MrlRunConfig* run, char* err) {
-    char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
-    snprintf(dir, sizeof dir, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
-    return mrl_rl2_agent_load_greedy(dir, run, 1, err);
+    return load_rl2(run, 1, err);
 }
 
 static const AgentRow rows[] = {

@@ -108,12 +108,7 @@ MrlAgent* mrl_rl2_agent_new(const MrlRunConfig* run, const float* params, size_t
     return &a->base;
 }
 
-MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char* err) {
-    return mrl_rl2_agent_load_greedy(run_dir, run, 0, err);
-}
-
-MrlAgent* mrl_rl2_agent_load_greedy(const char* run_dir, const MrlRunConfig* run, int greedy,
-                                    char* err) {
+MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, int greedy, char* err) {
     char path[MRL_PATH_MAX];
     mrl_rl2_checkpoint_path(path, sizeof path, run_dir);
     MrlCkptInfo info;

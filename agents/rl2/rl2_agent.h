@@ -3,7 +3,7 @@
 // policy with each slot's agent stream. Hidden state is reset at each slot's
 // trial start and carried across the episodes of the trial.
 //
-//     MrlAgent* a = mrl_rl2_agent_load("results/bandit_k5_n10", &run, err);
+//     MrlAgent* a = mrl_rl2_agent_load("results/bandit_k5_n10", &run, 0, err);
 //     ... mrl_eval_set(&out, &set, a, ...) ...
 //     a->free(a);
 #ifndef METARL_RL2_AGENT_H
@@ -21,11 +21,8 @@ void mrl_rl2_checkpoint_path(char* out, size_t out_size, const char* run_dir);
 // (agent.* keys give the network shape; the env's spaces come with `begin`).
 // The checkpoint is verified now (magic, version, size, CRC: one line in err
 // on failure); its parameter count is checked against the network in begin.
-MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, char* err);
-
-// Same, acting greedily (the most likely action, or the Gaussian mean) when greedy is 1.
-MrlAgent* mrl_rl2_agent_load_greedy(const char* run_dir, const MrlRunConfig* run, int greedy,
-                                    char* err);
+// greedy: 0 samples from the policy, 1 acts on the most likely action (or the Gaussian mean).
+MrlAgent* mrl_rl2_agent_load(const char* run_dir, const MrlRunConfig* run, int greedy, char* err);
 
 // Creates the agent from a copy of `params` (n_params floats). greedy: 1 to
 // take the most likely action / the mean instead of sampling.

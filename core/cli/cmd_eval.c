@@ -83,7 +83,7 @@ int mrl_cmd_eval(int argc, char** argv) {
     if (run_dir_in[0] && (greedy || strcmp(rc_->agent_kind, "rl2") == 0)) {
         // the checkpoint of the run directory given, wherever it now is (not the one its
         // config's out/name would name relative to the current directory)
-        agent = mrl_rl2_agent_load_greedy(run_dir_in, rc_, greedy, err);
+        agent = mrl_rl2_agent_load(run_dir_in, rc_, greedy, err);
         if (!agent) {
             fprintf(stderr, "%s\n", err);
             mrl_run_close(&run);

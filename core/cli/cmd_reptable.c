@@ -517,7 +517,7 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
             char dir[MRL_PATH_MAX];
             mrl_run_dir(&r, NULL, dir, sizeof dir);
             int greedy = strcmp(row->agent, "rl2_greedy") == 0;
-            MrlAgent* agent = mrl_rl2_agent_load_greedy(dir, &r.cfg->run, greedy, err);
+            MrlAgent* agent = mrl_rl2_agent_load(dir, &r.cfg->run, greedy, err);
             if (!agent) {
                 rc = MRL_EFORMAT;
             } else {
