@@ -387,7 +387,7 @@ static void test_error_unknown_key_hint(void** state) {
     // train has no per-set episodes (only held-out sets do)
     expect_error("env: {plugin: maze}\ntasks: {train: {episodes: 2}}\n",
                  "x.yaml:2:17: error: unknown key 'episodes' in 'tasks.train' (expected one of: "
-                 "count, seed)");
+                 "count, seed, params)");
 }
 
 static void test_error_wrong_type(void** state) {
@@ -936,6 +936,53 @@ static void test_bind_test_set_params(void** state) {
     mrl_config_free(cfg);
 }
 
+// tasks.train.params and tasks.test.params put their values on top of env.params for
+// their own set only (training on another distribution than the held-out one)
+static void test_bind_train_and_test_params(void** state) {
+    (void)state;
+    MrlConfig* cfg = bind_ok("env: {plugin: fakemaze, params: {rooms: 3, horizon: 250}}\n"
+                             "tasks:\n"
+                             "  train: {params: {horizon: {choice: [100, 500]}, slip: 0.1}}\n"
+                             "  test: {count: 5, params: {slip: 0.3}}\n"
+                             "  test_sets: {plain: {seed: 3}}\n",
+                             NULL, 0);
+    const MrlRunConfig* r = &cfg->run;
+    assert_int_equal(r->train.params[1].dist, MRL_DIST_CHOICE);
+    assert_int_equal(r->train.params[1].n_values, 2);
+    assert_true(r->train.params[3].a == 0.1);
+    assert_true(r->train.params[0].a == 3); // inherited
+    assert_ptr_equal(r->train.params[1].node,
+                     mrl_config_find(cfg, "tasks.train.params.horizon"));
+    assert_true(r->tests[0].params[1].a == 250); // test: env.params, not train's
+    assert_true(r->tests[0].params[3].a == 0.3);
+    assert_true(r->tests[1].params[3].a == 0); // fakemaze's default slip
+    assert_true(r->tests[1].params[1].a == 250);
+    // both appear in the effective config, and change the config hash
+    MrlBuf b = {0};
+    mrl_config_emit(cfg, &b);
+    assert_non_null(strstr(b.data, "  train:\n"));
+    assert_non_null(strstr(b.data, "slip: 0.3"));
+    assert_non_null(strstr(b.data, "slip: 0.1"));
+    mrl_buf_free(&b);
+    uint64_t h = mrl_config_hash(cfg);
+    mrl_config_free(cfg);
+    const char* ov[] = {"tasks.train.params.slip=0.2"};
+    cfg = bind_ok("env: {plugin: fakemaze, params: {rooms: 3, horizon: 250}}\n"
+                  "tasks:\n"
+                  "  train: {params: {horizon: {choice: [100, 500]}, slip: 0.1}}\n"
+                  "  test: {count: 5, params: {slip: 0.3}}\n"
+                  "  test_sets: {plain: {seed: 3}}\n",
+                  ov, 1);
+    assert_true(cfg->run.train.params[3].a == 0.2);
+    assert_true(mrl_config_hash(cfg) != h);
+    mrl_config_free(cfg);
+    expect_bind_error("env: {plugin: fakemaze}\ntasks:\n  train:\n    params: {romms: 3}\n",
+                      "x.yaml:4:14: error: unknown parameter 'romms' of plugin 'fakemaze' in "
+                      "'tasks.train.params' (did you mean 'rooms'?)");
+    expect_bind_error("env: {plugin: fakemaze}\ntasks:\n  test:\n    params: {slip: 2}\n",
+                      "x.yaml:4:20: error: 'tasks.test.params.slip' = 2 is out of range [0, 1]");
+}
+
 static void test_bind_errors(void** state) {
     (void)state;
     expect_bind_error("env:\n  plugin: fakemaze\n  params:\n    romms: 3\n",
@@ -1335,6 +1382,7 @@ int main(void) {
         cmocka_unit_test(test_bind_defaults_and_constants),
         cmocka_unit_test(test_bind_distributions),
         cmocka_unit_test(test_bind_test_set_params),
+        cmocka_unit_test(test_bind_train_and_test_params),
         cmocka_unit_test(test_bind_errors),
         cmocka_unit_test(test_bind_no_params_plugin),
         cmocka_unit_test(test_emit_round_trip),

@@ -124,12 +124,13 @@ static void test_dark_room_goal_distribution(void** state) {
 
 // configs/dark_room.yaml: the held-out goals never appear in training, and training covers
 // every other goal
-static void test_dark_room_config_heldout_goals(void** state) {
-    (void)state;
+// the goals of configs/dark_room.yaml's test set never appear in training, also when
+// the training set is given other start, horizon or end parameters than the test set
+static void check_config_heldout_goals(const char* const* overrides, int n_overrides) {
     MrlRun run;
     char path[2048], err[MRL_MSG_MAX];
     snprintf(path, sizeof path, "%s/configs/dark_room.yaml", MRL_SOURCE_DIR);
-    int rc = mrl_run_open(&run, path, NULL, 0, err);
+    int rc = mrl_run_open(&run, path, overrides, n_overrides, err);
     if (rc != MRL_OK) {
         fail_msg("%s", err);
     }
@@ -160,6 +161,36 @@ static void test_dark_room_config_heldout_goals(void** state) {
         assert_int_equal(trained[c] + held[c], c == 40 ? 0 : 1);
     }
     mrl_run_close(&run);
+}
+
+static void test_dark_room_config_heldout_goals(void** state) {
+    (void)state;
+    check_config_heldout_goals(NULL, 0);
+    const char* ov[] = {"tasks.train.params={random_start: true, horizon: 50, "
+                        "terminate_at_goal: {choice: [true, false]}}"};
+    check_config_heldout_goals(ov, 1);
+}
+
+// a task's fingerprint is its goal cell and grid size, nothing else
+static void test_dark_room_fingerprint_is_the_goal(void** state) {
+    (void)state;
+    TestEnv e;
+    open_env(&e, 9, 100, 0, 0);
+    const MrlEnvApi* api = e.api;
+    assert_non_null(api->task_fingerprint);
+    Task a = {2, 3, 9, 100, 0, 0}, b = {2, 3, 9, 20, 1, 1};
+    assert_true(api->task_fingerprint(&a, e.params) == api->task_fingerprint(&b, e.params));
+    uint64_t seen[81];
+    for (int c = 0; c < 81; c++) {
+        Task t = {c / 9, c % 9, 9, 100, 0, 0};
+        seen[c] = api->task_fingerprint(&t, e.params);
+        for (int d = 0; d < c; d++) {
+            assert_true(seen[d] != seen[c]);
+        }
+    }
+    Task other = {2, 3, 7, 100, 0, 0}; // the same cell on another grid is another task
+    assert_true(api->task_fingerprint(&a, e.params) != api->task_fingerprint(&other, e.params));
+    test_env_close(&e);
 }
 
 // moves, walls, observations, the reward on every step on the goal, truncation at the horizon
@@ -526,6 +557,7 @@ int main(void) {
         cmocka_unit_test(test_dark_room_describe),
         cmocka_unit_test(test_dark_room_goal_distribution),
         cmocka_unit_test(test_dark_room_config_heldout_goals),
+        cmocka_unit_test(test_dark_room_fingerprint_is_the_goal),
         cmocka_unit_test(test_dark_room_rewards_and_truncation),
         cmocka_unit_test(test_dark_room_xy_observation),
         cmocka_unit_test(test_dark_room_terminate_at_goal),

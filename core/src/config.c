@@ -1333,15 +1333,18 @@ int mrl_config_bind_plugin(MrlConfig* cfg, const MrlEnvApi* api, char* err) {
     if (rc != MRL_OK) {
         goto done;
     }
-    run->train.n_params = n;
-    memcpy(run->train.params, base, sizeof(MrlParamDist) * (size_t)n);
-    for (int s = 0; s < run->n_tests; s++) {
-        MrlSetSpec* set = &run->tests[s];
+    // every set sees env.params first, then its own `params` map on top
+    for (int s = -1; s < run->n_tests; s++) {
+        MrlSetSpec* set = s < 0 ? &run->train : &run->tests[s];
         set->n_params = n;
         memcpy(set->params, base, sizeof(MrlParamDist) * (size_t)n);
-        if (s > 0 && set->node) {
+        if (set->node) {
             char disp[300];
-            snprintf(disp, sizeof disp, "tasks.test_sets.%s.params", set->name);
+            if (s < 1) {
+                snprintf(disp, sizeof disp, "tasks.%s.params", s < 0 ? "train" : "test");
+            } else {
+                snprintf(disp, sizeof disp, "tasks.test_sets.%s.params", set->name);
+            }
             rc = bind_map(cfg, api, set->params, mrl_node_get(set->node, "params"), disp, err);
             if (rc != MRL_OK) {
                 goto done;

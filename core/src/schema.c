@@ -41,13 +41,17 @@ const MrlSchemaRow mrl_schema_rows[] = {
 
     {"tasks", MRL_SK_MAP, 0, NULL, 0, 0, NULL, NOF, "task sets: training and held-out"},
     {"tasks.train", MRL_SK_MAP, 0, NULL, 0, 0, NULL, NOF,
-     "the training set, drawn from env.params"},
+     "the training set, drawn from env.params (and its own params on top)"},
     {"tasks.train.count", MRL_SK_INT, MRL_SF_SET, "0", 0, INFINITY, NULL, SET(count),
      "number of training tasks; 0 = an endless stream of fresh tasks"},
     {"tasks.train.seed", MRL_SK_INT, MRL_SF_SET, "0", 0, INFINITY, NULL, SET(seed),
      "task-sampling seed of the training set"},
+    {"tasks.train.params", MRL_SK_PARAMS, 0, NULL, 0, 0, NULL, NOF,
+     "plugin parameters overriding env.params for training only (a wider or other "
+     "training distribution; the spaces must stay those of the held-out sets)"},
     {"tasks.test", MRL_SK_MAP, 0, NULL, 0, 0, NULL, NOF,
-     "the held-out set named \"test\", drawn from env.params (always present)"},
+     "the held-out set named \"test\", drawn from env.params and its own params (always "
+     "present)"},
     {"tasks.test.count", MRL_SK_INT, MRL_SF_SET, "1000", 1, INFINITY, NULL, SET(count),
      "number of held-out tasks"},
     {"tasks.test.seed", MRL_SK_INT, MRL_SF_SET, "1", 0, INFINITY, NULL, SET(seed),
@@ -56,6 +60,8 @@ const MrlSchemaRow mrl_schema_rows[] = {
      NULL, SET(episodes), "episodes per trial when evaluating this set"},
     {"tasks.test.trials_per_task", MRL_SK_INT, MRL_SF_SET | MRL_SF_DEF_FROM, "eval.trials_per_task",
      1, 100000, NULL, SET(trials_per_task), "evaluation trials per task of this set"},
+    {"tasks.test.params", MRL_SK_PARAMS, 0, NULL, 0, 0, NULL, NOF,
+     "plugin parameters overriding env.params for this set"},
     {"tasks.test_sets", MRL_SK_SETS, 0, NULL, 0, 0, NULL, NOF,
      "extra held-out sets by name ([a-z0-9_]+, not train/test), evaluated after \"test\" in "
      "file order"},

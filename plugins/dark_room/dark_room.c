@@ -7,7 +7,8 @@
 // (G/2, G/2) (rounded down), or with `random_start` a cell drawn uniformly from all
 // G*G cells by the episode stream at every reset.
 // Task: the goal cell, uniform over the G*G - 1 cells other than the centre (80 goals
-// for 9 x 9), so a fixed-start episode never begins on the goal. task_bytes = 24.
+// for 9 x 9), so a fixed-start episode never begins on the goal. task_bytes = 24. Its
+// fingerprint is the goal alone (see dr_task_fingerprint).
 // Actions (DISCRETE 5): 0 up, 1 down, 2 left, 3 right, 4 stay; a move into the border
 // leaves the agent where it is.
 // Observation (param `obs`): `cell` (default) is DISCRETE G*G, the agent's cell index;
@@ -151,6 +152,25 @@ static int32_t dr_task_sample(void* task, const double* p, MrlRng* rng, char* er
     t->random_start = p[P_RANDOM_START] != 0.0;
     t->terminate = p[P_TERMINATE] != 0.0;
     return MRL_OK;
+}
+
+// The task is its goal: two tasks with the same goal cell on the same grid are one task for
+// train/test disjointness, whatever their start mode, horizon or end rule. So a config may
+// train on random starts (tasks.train.params) and still hold the goals of its fixed-start
+// test set out of training. FNV-1a over (size, row, col), then a splitmix64 finaliser.
+static uint64_t dr_task_fingerprint(const void* task, const double* params) {
+    (void)params;
+    const DarkTask* t = task;
+    const int32_t key[3] = {t->size, t->goal_row, t->goal_col};
+    const unsigned char* b = (const unsigned char*)key;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < sizeof key; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
 // ---- instance callbacks ----
@@ -375,6 +395,7 @@ static const MrlEnvApi dark_room_api = {
     .params = params_table,
     .describe = dr_describe,
     .task_sample = dr_task_sample,
+    .task_fingerprint = dr_task_fingerprint,
     .init = dr_init,
     .reset = dr_reset,
     .step = dr_step,
