@@ -3,6 +3,11 @@
 # row's rows/<row>/eval/<set>.csv): mean ± standard error and the paired t statistic
 # (t > 1.65: episode 2 higher at p = 0.05, one-sided; n in the hundreds).
 #   awk -f scripts/ep2_vs_ep1.awk results/reference/dark_room/rows/rl_gru/eval/test.csv
+# With -v search=1, for a task that pays only on its goal (dark room), also where episode
+# 2 loses: the share of trials whose episode 1 earns anything (found the goal), episode 2's
+# mean return after a found and after a missed episode 1, how often episode 2 finds it
+# after a miss, and how many tasks episode 1 finds in under 30% of their trials.
+#   awk -v search=1 -f scripts/ep2_vs_ep1.awk results/reference/dark_room/rows/rl_gru/eval/test.csv
 BEGIN { FS = "," }
 NR == 1 {
     for (i = 1; i <= NF; i++) { col[$i] = i }
@@ -12,16 +17,24 @@ NR == 1 {
     }
     next
 }
-$col["episode"] == 1 { r1[$col["task"] "," $col["trial"]] = $col["return"] }
+$col["episode"] == 1 { k = $col["task"] "," $col["trial"]; r1[k] = $col["return"]; task[k] = $col["task"] }
 $col["episode"] == 2 { r2[$col["task"] "," $col["trial"]] = $col["return"] }
 END {
     if (bad) { exit 2 }
     for (k in r1) {
         if (!(k in r2)) { continue }
         d = r2[k] - r1[k]; n++; s += d; ss += d * d
+        t = task[k]; n_t[t]++
+        if (r1[k] > 0) { nf++; sf += r2[k]; f_t[t]++ } else { nm++; sm += r2[k]; fm += r2[k] > 0 }
     }
     if (n < 2) { print "error: fewer than 2 trials with two episodes" > "/dev/stderr"; exit 2 }
     m = s / n; v = (ss - n * m * m) / (n - 1); se = sqrt(v > 0 ? v : 0) / sqrt(n)
     t = (se > 0) ? sprintf("%.1f", m / se) : "inf"
     printf "ep2 - ep1: %.2f ± %.2f (n = %d trials, paired t = %s)\n", m, se, n, t
+    if (!search) { exit 0 }
+    for (t in n_t) { nt++; low += f_t[t] / n_t[t] < 0.3 }
+    printf "episode 1 finds the goal in %.1f%% of trials\n", 100 * nf / n
+    if (nf) { printf "episode 2 after a find: %.2f\n", sf / nf }
+    if (nm) { printf "episode 2 after a miss: %.2f (finds it in %.1f%% of them)\n", sm / nm, 100 * fm / nm }
+    printf "tasks found by episode 1 in under 30%% of trials: %d of %d\n", low, nt
 }

@@ -13,5 +13,3 @@ add_test(NAME cli_configs_check COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/confi
 set_tests_properties(cli_configs_check PROPERTIES TIMEOUT 120)
 add_test(NAME cli_ep2_vs_ep1 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/ep2_vs_ep1.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli_ep2_vs_ep1 PROPERTIES TIMEOUT 60)
-add_test(NAME cli_goal_search COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/goal_search.sh ${PROJECT_SOURCE_DIR})
-set_tests_properties(cli_goal_search PROPERTIES TIMEOUT 60)

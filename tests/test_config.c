@@ -940,12 +940,12 @@ static void test_bind_test_set_params(void** state) {
 // their own set only (training on another distribution than the held-out one)
 static void test_bind_train_and_test_params(void** state) {
     (void)state;
-    MrlConfig* cfg = bind_ok("env: {plugin: fakemaze, params: {rooms: 3, horizon: 250}}\n"
-                             "tasks:\n"
-                             "  train: {params: {horizon: {choice: [100, 500]}, slip: 0.1}}\n"
-                             "  test: {count: 5, params: {slip: 0.3}}\n"
-                             "  test_sets: {plain: {seed: 3}}\n",
-                             NULL, 0);
+    const char* text = "env: {plugin: fakemaze, params: {rooms: 3, horizon: 250}}\n"
+                       "tasks:\n"
+                       "  train: {params: {horizon: {choice: [100, 500]}, slip: 0.1}}\n"
+                       "  test: {count: 5, params: {slip: 0.3}}\n"
+                       "  test_sets: {plain: {seed: 3}}\n";
+    MrlConfig* cfg = bind_ok(text, NULL, 0);
     const MrlRunConfig* r = &cfg->run;
     assert_int_equal(r->train.params[1].dist, MRL_DIST_CHOICE);
     assert_int_equal(r->train.params[1].n_values, 2);
@@ -967,12 +967,7 @@ static void test_bind_train_and_test_params(void** state) {
     uint64_t h = mrl_config_hash(cfg);
     mrl_config_free(cfg);
     const char* ov[] = {"tasks.train.params.slip=0.2"};
-    cfg = bind_ok("env: {plugin: fakemaze, params: {rooms: 3, horizon: 250}}\n"
-                  "tasks:\n"
-                  "  train: {params: {horizon: {choice: [100, 500]}, slip: 0.1}}\n"
-                  "  test: {count: 5, params: {slip: 0.3}}\n"
-                  "  test_sets: {plain: {seed: 3}}\n",
-                  ov, 1);
+    cfg = bind_ok(text, ov, 1);
     assert_true(cfg->run.train.params[3].a == 0.2);
     assert_true(mrl_config_hash(cfg) != h);
     mrl_config_free(cfg);
