@@ -318,13 +318,13 @@ typedef struct MrlEnvApi {
     // Returns a 64-bit fingerprint of `task` that is equal for equal tasks and,
     // with overwhelming probability, distinct for distinct ones. `params` are
     // those the task was sampled with. The host uses it to prove held-out
-    // tasks never appear in training. A plugin may give one fingerprint to tasks
-    // that differ only in episode settings it copied from the parameters (the
-    // same goal with another start rule, say): the host then keeps every such
-    // variant of a held-out task out of training, which is stricter. Tasks that
-    // one set of parameters samples must still get distinct fingerprints when
-    // their bytes differ (the conformance checker tests it). If NULL the host
-    // hashes the task_bytes bytes of the task. (optional)
+    // tasks never appear in training. A plugin may deliberately give one
+    // fingerprint to tasks that differ only in episode settings copied from the
+    // parameters (the same goal under another start rule, say): the host then
+    // keeps every such variant of a held-out task out of training, which is
+    // stricter. Otherwise distinct bytes need distinct fingerprints; the
+    // conformance checker tests that on tasks sampled from constant parameters.
+    // If NULL the host hashes the task_bytes bytes of the task. (optional)
     uint64_t (*task_fingerprint)(const void* task, const double* params);
 
     // Prepares a zero-filled state block of state_bytes bytes for `params`.
