@@ -1,5 +1,5 @@
 // test_tasks.c — task sets: determinism, per-task parameter draws, train/test
-// disjointness by construction, and the collision check's message.
+// disjointness by construction, the collision check's message, and plugin.h's fingerprint hash.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,12 +117,25 @@ static void test_taskset_param_distributions(void** state) {
     mrl_taskset_release(&set);
 }
 
+// plugin.h's mrl_fingerprint_bytes against values computed independently (FNV-1a 64, the
+// length xor-ed in, splitmix64's finaliser); one flipped byte changes it
+static void test_fingerprint_bytes_known_values(void** state) {
+    (void)state;
+    assert_true(mrl_fingerprint_bytes("", 0) == 0xf52a15e9a9b5e89bULL);
+    assert_true(mrl_fingerprint_bytes("abc", 3) == 0x9ddd0b206061ad94ULL);
+    const unsigned char one[4] = {1, 0, 0, 0};
+    assert_true(mrl_fingerprint_bytes(one, 4) == 0x0b70f3be67f3a6f6ULL);
+    assert_true(mrl_fingerprint_bytes("abd", 3) != mrl_fingerprint_bytes("abc", 3));
+    assert_true(mrl_fingerprint_bytes("abc", 2) != mrl_fingerprint_bytes("abc", 3));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_taskset_same_seed_same_tasks),
         cmocka_unit_test(test_taskset_train_excludes_test_tasks),
         cmocka_unit_test(test_taskset_too_small_distribution_is_an_error),
         cmocka_unit_test(test_taskset_param_distributions),
+        cmocka_unit_test(test_fingerprint_bytes_known_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,19 +94,8 @@ static int32_t bandit_task_sample(void* task, const double* params, MrlRng* rng,
     return MRL_OK;
 }
 
-// FNV-1a over the task bytes, then a splitmix64 finaliser
 static uint64_t bandit_task_fingerprint(const void* task, const double* params) {
-    size_t n = (size_t)arms_of(params) * sizeof(double);
-    const unsigned char* p = task;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    h ^= (uint64_t)n;
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
+    return mrl_fingerprint_bytes(task, (size_t)arms_of(params) * sizeof(double));
 }
 
 // ---- instance callbacks ----

@@ -157,20 +157,12 @@ static int32_t dr_task_sample(void* task, const double* p, MrlRng* rng, char* er
 // The task is its goal: two tasks with the same goal cell on the same grid are one task for
 // train/test disjointness, whatever their start mode, horizon or end rule. So a config may
 // train on random starts (tasks.train.params) and still hold the goals of its fixed-start
-// test set out of training. FNV-1a over (size, row, col), then a splitmix64 finaliser.
+// test set out of training.
 static uint64_t dr_task_fingerprint(const void* task, const double* params) {
     (void)params;
     const DarkTask* t = task;
     const int32_t key[3] = {t->size, t->goal_row, t->goal_col};
-    const unsigned char* b = (const unsigned char*)key;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < sizeof key; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
+    return mrl_fingerprint_bytes(key, sizeof key);
 }
 
 // ---- instance callbacks ----

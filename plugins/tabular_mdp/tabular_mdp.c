@@ -101,20 +101,6 @@ static size_t task_size(const Dims* d) {
     return (size_t)d->S * (size_t)d->A * (size_t)(d->S + 1) * sizeof(double);
 }
 
-// FNV-1a over n bytes, then a splitmix64 finaliser
-static uint64_t hash_bytes(const void* data, size_t n) {
-    const unsigned char* p = data;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    h ^= (uint64_t)n;
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
-
 // ---- static callbacks ----
 
 static int32_t mdp_describe(MrlEnvInfo* info, const double* params, char* err) {
@@ -169,7 +155,7 @@ static uint64_t mdp_task_fingerprint(const void* task, const double* params) {
     if (!dims_of(&d, params)) {
         return 0;
     }
-    return hash_bytes(task, task_size(&d));
+    return mrl_fingerprint_bytes(task, task_size(&d));
 }
 
 // ---- value iteration ----
@@ -227,7 +213,7 @@ static int32_t mdp_reset(void* state, float* obs, const void* task, MrlRng* rng,
     (void)err;
     MdpState* st = state;
     st->task = task;
-    uint64_t h = hash_bytes(task, task_size(&st->d));
+    uint64_t h = mrl_fingerprint_bytes(task, task_size(&st->d));
     if (!st->solved || st->solved_hash != h) {
         solve(st);
         st->solved = 1;
