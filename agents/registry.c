@@ -5,6 +5,7 @@
 
 #include "baselines/baselines.h"
 #include "metarl/agent.h"
+#include "metarl/run.h"
 #include "metarl/util.h"
 #include "rl2/rl2_agent.h"
 
@@ -36,7 +37,7 @@ static MrlAgent* make_explorer(const MrlRunConfig* run, char* err) {
 // RUN_DIR` loads RUN_DIR's checkpoint itself instead
 static MrlAgent* load_rl2(const MrlRunConfig* run, int greedy, char* err) {
     char dir[MRL_PATH_MAX + MRL_NAME_MAX + 2];
-    snprintf(dir, sizeof dir, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
+    mrl_run_config_dir(run, NULL, dir, sizeof dir);
     return mrl_rl2_agent_load(dir, run, greedy, err);
 }
 

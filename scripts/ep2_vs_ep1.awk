@@ -24,15 +24,15 @@ END {
     for (k in r1) {
         if (!(k in r2)) { continue }
         d = r2[k] - r1[k]; n++; s += d; ss += d * d
-        t = task[k]; n_t[t]++
-        if (r1[k] > 0) { nf++; sf += r2[k]; f_t[t]++ } else { nm++; sm += r2[k]; fm += r2[k] > 0 }
+        id = task[k]; n_t[id]++
+        if (r1[k] > 0) { nf++; sf += r2[k]; f_t[id]++ } else { nm++; sm += r2[k]; fm += r2[k] > 0 }
     }
     if (n < 2) { print "error: fewer than 2 trials with two episodes" > "/dev/stderr"; exit 2 }
     m = s / n; v = (ss - n * m * m) / (n - 1); se = sqrt(v > 0 ? v : 0) / sqrt(n)
     t = (se > 0) ? sprintf("%.1f", m / se) : "inf"
     printf "ep2 - ep1: %.2f ± %.2f (n = %d trials, paired t = %s)\n", m, se, n, t
     if (!search) { exit 0 }
-    for (t in n_t) { nt++; low += f_t[t] / n_t[t] < 0.3 }
+    for (id in n_t) { nt++; low += f_t[id] / n_t[id] < 0.3 }
     printf "episode 1 finds the goal in %.1f%% of trials\n", 100 * nf / n
     if (nf) { printf "episode 2 after a find: %.2f\n", sf / nf }
     if (nm) { printf "episode 2 after a miss: %.2f (finds it in %.1f%% of them)\n", sm / nm, 100 * fm / nm }

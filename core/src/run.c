@@ -80,12 +80,16 @@ int mrl_run_open(MrlRun* run, const char* config_path, const char* const* overri
     return rc;
 }
 
-void mrl_run_dir(const MrlRun* run, const char* out, char* dir, size_t dir_size) {
+void mrl_run_config_dir(const MrlRunConfig* run, const char* out, char* dir, size_t dir_size) {
     if (out && *out) {
         snprintf(dir, dir_size, "%s", out);
     } else {
-        snprintf(dir, dir_size, "%s/%s", run->cfg->run.out_root, run->cfg->run.name);
+        snprintf(dir, dir_size, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
     }
+}
+
+void mrl_run_dir(const MrlRun* run, const char* out, char* dir, size_t dir_size) {
+    mrl_run_config_dir(&run->cfg->run, out, dir, dir_size);
 }
 
 int mrl_run_write_config(const MrlRun* run, const char* dir, char* err) {
