@@ -16,9 +16,14 @@
 # (n = 100) and configs/mdp_n10.yaml (MDPs, batch_trials scaled to ~20k agent
 # steps per iteration: 2000 / n trials of n episodes of 10 steps).
 #
-# Usage: scripts/rl2_tables_gen.sh       (then e.g. metarl table configs/rl2/bandit_k5_n10_table.yaml)
+# Where one setting trains better with other values (chosen on a tune set, never on the
+# held-out tasks), configs/rl2_train_tuned.tsv overrides `train.*` keys of that
+# setting's training config; the generated line says so.
+#
+# Usage: scripts/rl2_tables_gen.sh [DIR]  (default configs/rl2; then e.g.
+#        metarl table configs/rl2/bandit_k5_n10_table.yaml). Run from the source root.
 set -euo pipefail
-dir=configs/rl2
+dir=${1:-configs/rl2}
 mkdir -p "$dir"
 
 # the top-level agent: and train: blocks of a config (with their indented lines)
@@ -32,11 +37,33 @@ train_seed() {
         match($0, /seed: *[0-9]+/); print substr($0, RSTART + 6, RLENGTH - 6) + 0; exit }' "$1"
 }
 
-# a training config: file, name, env line, episodes, source config, [batch_trials]
+# the train block of a config with the per-setting values of configs/rl2_train_tuned.tsv
+# for (table, setting) in place of the source's: "  key: value" lines; a tuned key the
+# block does not have is an error
+train_tuned() {
+    awk -F'\t' -v t="$2" -v s="$3" -v f="$1" '
+        FNR == NR { if (!/^#/ && $1 == t && $2 == s) { val[$3] = $4; seen[$3] = 0 }; next }
+        /^train:/ { tr = 1 } /^[A-Za-z_]/ && !/^train:/ { tr = 0 }
+        tr && match($0, /^  [a-z_0-9]+:/) {
+            k = substr($0, 3, RLENGTH - 3)
+            if (k in val) {
+                print "  " k ": " val[k] "   # for this setting: configs/rl2_train_tuned.tsv"
+                seen[k] = 1; next
+            }
+        }
+        { print }
+        END { for (k in seen) if (!seen[k]) {
+                  print "rl2_tables_gen.sh: " f " has no train." k " to tune" > "/dev/stderr"; exit 1 } }
+    ' configs/rl2_train_tuned.tsv -
+}
+
+# a training config: file, name, env line, episodes, source config, table, setting,
+# [batch_trials]
 rl2_config() {
-    local file=$1 name=$2 env=$3 n=$4 src=$5 batch=${6:-}
+    local file=$1 name=$2 env=$3 n=$4 src=$5 table=$6 setting=$7 batch=${8:-}
     {
-        echo "# RL² training config of the RL² row of ${file%_rl2.yaml}_table.yaml (trained"
+        f=${file##*/}
+        echo "# RL² training config of the RL² row of ${f%_rl2.yaml}_table.yaml (trained"
         echo "# by \`metarl table\`): environment and held-out tasks as in that table's base"
         echo "# config, agent and train sections from $src."
         if [ -n "$batch" ]; then
@@ -53,7 +80,7 @@ rl2_config() {
             agent_train "$src" | sed "s/^\(  batch_trials: *\)[0-9_]*.*/\1$batch/"
         else
             agent_train "$src"
-        fi
+        fi | train_tuned "$src" "$table" "$setting"
         echo "seed: 1"
     } > "$file"
 }
@@ -112,7 +139,7 @@ EOF
         read -r p_rand p_git p_ts p_ots p_ucb p_eps p_gre p_rl2 < <(paper_bandit "$s")
         if [ "$n" -le 100 ]; then
             rl2_config "$dir/${base}_rl2.yaml" "rl2_${base}_rl2" "{plugin: bandit, params: {arms: $k}}" \
-                "$n" "configs/bandit_k5_n${n}.yaml"
+                "$n" "configs/bandit_k5_n${n}.yaml" bandit "$s"
         fi
         {
             echo "# RL² Table 1, k = $k, n = $n: the classical baselines on the held-out bandits of"
@@ -172,7 +199,7 @@ EOF
     batch=$(((2000 + n / 2) / n)) # ~20k agent steps per iteration
     rl2_config "$dir/${base}_rl2.yaml" "rl2_${base}_rl2" \
         "{plugin: tabular_mdp, params: {states: 10, actions: 5, horizon: 10}}" "$n" \
-        configs/mdp_n10.yaml "$batch"
+        configs/mdp_n10.yaml mdp "$s" "$batch"
     {
         echo "# RL² tabular MDPs, n = $n: the classical baselines on the held-out MDPs of"
         echo "# $base.yaml, hyperparameters tuned on training-distribution tasks"

@@ -13,3 +13,5 @@ add_test(NAME cli_configs_check COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/confi
 set_tests_properties(cli_configs_check PROPERTIES TIMEOUT 120)
 add_test(NAME cli_ep2_vs_ep1 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/ep2_vs_ep1.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli_ep2_vs_ep1 PROPERTIES TIMEOUT 60)
+add_test(NAME cli_rl2_configs COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_configs.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_rl2_configs PROPERTIES TIMEOUT 60)
