@@ -156,6 +156,16 @@ static void test_rl2_layout_from_one_table(void** state) {
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
     assert_int_equal(net.d.I, 11);
     assert_int_equal(net.n_params, expect + 24 * 2);
+    // an input layer of 6 units: in_w (6, 11) and in_b first, then w_ih reads 6 columns
+    run.input_mlp = 6;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    assert_int_equal(net.d.Ic, 6);
+    assert_int_equal(net.off.in_w, 0);
+    assert_int_equal(net.off.w_ih, 6 * 11 + 6);
+    assert_int_equal(net.n_params, expect + 24 * 2 + 6 * 11 + 6 - 24 * (11 - 6));
+    run.input_mlp = -1;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "agent.input_mlp"));
     run = run_cfg("rnn", 8, 0, 0);
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.cell"));
@@ -174,6 +184,24 @@ static void test_rl2_gradcheck_gru_time_input(void** state) {
     MrlRunConfig run = run_cfg("gru", 5, 0, 0);
     run.time_input = 1;
     assert_true(check_net(&info, &run, 13) < 1e-6);
+}
+
+// the input layer, with the clock, on one-hot observations (GRU) and on a vector encoder
+// whose gradient flows back through it (LSTM, layer norm)
+static void test_rl2_gradcheck_input_mlp(void** state) {
+    (void)state;
+    MrlEnvInfo info = info_discrete(3, 4);
+    MrlRunConfig run = run_cfg("gru", 5, 0, 0);
+    run.time_input = 1;
+    run.input_mlp = 7;
+    assert_true(check_net(&info, &run, 15) < 1e-6);
+    info.obs.kind = MRL_SPACE_BOX;
+    info.obs.n = 3;
+    info.obs.ndim = 1;
+    info.obs.shape[0] = 3;
+    run = run_cfg("lstm", 4, 5, 1);
+    run.input_mlp = 6;
+    assert_true(check_net(&info, &run, 16) < 1e-6);
 }
 
 // the clock reaches the cell: changing only the clock of step 1 changes the policy and
@@ -397,6 +425,7 @@ int main(void) {
         cmocka_unit_test(test_rl2_gradcheck_gru_onehot),
         cmocka_unit_test(test_rl2_gradcheck_gru_time_input),
         cmocka_unit_test(test_rl2_time_input_is_read),
+        cmocka_unit_test(test_rl2_gradcheck_input_mlp),
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
         cmocka_unit_test(test_rl2_float_matches_double),

@@ -80,6 +80,12 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
         return mrl_fail(err, MRL_EINVAL, "error: unsupported action space kind %d", (int)as->kind);
     }
     d->I = d->E + d->A + 2 + (d->time_in ? 2 : 0);
+    if (run->input_mlp < 0 || run->input_mlp > 4096) {
+        return mrl_fail(err, MRL_EINVAL, "error: agent.input_mlp must be in [0, 4096], not %d",
+                        (int)run->input_mlp);
+    }
+    d->M = (size_t)run->input_mlp;
+    d->Ic = d->M > 0 ? d->M : d->I;
     size_t total = 0;
 #define MRL_RL2_LAYOUT(name, sz)                                                                   \
     net->off.name = total;                                                                         \
@@ -113,8 +119,11 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
         fan = 9.0 * MRL_RL2_CONV1;
     } else if (strcmp(name, "fc_w") == 0) {
         fan = (double)d->flat;
-    } else if (strcmp(name, "w_ih") == 0) {
+    } else if (strcmp(name, "in_w") == 0) {
         fan = (double)d->I;
+        gain = sqrt(2.0); // ReLU
+    } else if (strcmp(name, "w_ih") == 0) {
+        fan = (double)d->Ic;
     } else if (strcmp(name, "w_hh") == 0) {
         fan = (double)d->H;
     } else if (strcmp(name, "pi_w") == 0) {
@@ -153,7 +162,8 @@ void mrl_rl2_net_init_params(const MrlRl2Net* net, float* params, uint64_t seed)
 
 double mrl_rl2_flops_per_row(const MrlRl2Net* net) {
     const MrlRl2Dims* d = &net->d;
-    double f = (double)d->G * (double)(d->I + d->H) + (double)(d->A + 1) * (double)d->H;
+    double f = (double)d->G * (double)(d->Ic + d->H) + (double)(d->A + 1) * (double)d->H +
+               (double)d->M * (double)d->I;
     if (d->enc == MRL_RL2_ENC_VECTOR && d->enc_params) {
         f += (double)d->E * (double)d->O;
     } else if (d->enc == MRL_RL2_ENC_IMAGE) {

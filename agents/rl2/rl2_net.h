@@ -58,6 +58,8 @@ typedef struct MrlRl2Dims {
     size_t A;                // policy outputs: number of actions (discrete) or action floats (box)
     size_t Araw;             // floats per raw action row (1 for discrete)
     size_t I;                // step input width = E + A + 2 (+ 2 with time_in)
+    size_t M;                // width of the ReLU layer over the step input (0: none)
+    size_t Ic;               // width of what enters the cell: M, or I without that layer
     size_t H;                // hidden units
     size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
     float act_low, act_high; // box action bounds (for clipping what the env receives)
@@ -75,7 +77,9 @@ typedef struct MrlRl2Dims {
     X(c2_b, (d)->enc == MRL_RL2_ENC_IMAGE ? MRL_RL2_CONV2 : 0)                                     \
     X(fc_w, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E * (d)->flat : 0) /* (E, flat) */                \
     X(fc_b, (d)->enc == MRL_RL2_ENC_IMAGE ? (d)->E : 0)                                            \
-    X(w_ih, (d)->G*(d)->I)                     /* (G, I) */                                        \
+    X(in_w, (d)->M*(d)->I)                     /* (M, I) input layer */                            \
+    X(in_b, (d)->M)                            /* (M) */                                           \
+    X(w_ih, (d)->G*(d)->Ic)                    /* (G, Ic) */                                       \
     X(b_ih, (d)->G)                            /* (G) */                                           \
     X(w_hh, (d)->G*(d)->H)                     /* (G, H) */                                        \
     X(b_hh, (d)->lstm ? 0 : (d)->G)            /* (3H) GRU only */                                 \
@@ -130,6 +134,8 @@ typedef struct MrlRl2Net {
     R* a2;        /* (TB, flat) conv2 output */                                                    \
     R* col;       /* conv scratch */                                                               \
     R* dcol;      /* conv scratch */                                                               \
+    R* u;         /* (TB, M) input layer output */                                                 \
+    R* du;        /* (TB, M) */                                                                    \
     R* xproj;     /* (TB, G) */                                                                    \
     R* h_all;     /* (T+1, B, H) */                                                                \
     R* c_all;     /* (T+1, B, H) LSTM */                                                           \
