@@ -22,6 +22,7 @@
 #include "rl2/rl2_agent.h"
 #include "support/run_defaults.h"
 #include "support/bandit_env.h"
+#include "support/mock_env.h"
 #include "support/spec.h"
 
 // ---- GAE by hand ----
@@ -281,6 +282,43 @@ static void test_ppo_rollout_matches_training_forward(void** state) {
     }
 }
 
+// the same with the previous observation as input (agent.prev_obs) on an environment whose
+// observation changes every step (the mock: step in episode, task kind) and whose episodes
+// end inside a trial: the rollout's last-seen observation and the training gather's row
+// one step earlier agree, across episode boundaries and BPTT windows
+static void test_ppo_rollout_matches_training_forward_prev_obs(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    const char* cells[2] = {"gru", "lstm"};
+    int bptts[2] = {0, 5};
+    for (int c = 0; c < 2; c++) {
+        for (int b = 0; b < 2; b++) {
+            Setup s;
+            setup_bandit(&s, 1, 6); // the run settings; the task set is replaced
+            mrl_taskset_release(&s.set);
+            double mp[2] = {5, 0}; // kinds 0..4: episodes of 1..5 steps
+            s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
+            assert_int_equal(mrl_taskset_init(&s.set, &s.spec, &mock_api, NULL, 0, err), MRL_OK);
+            strcpy(s.run.cell, cells[c]);
+            s.run.bptt = bptts[b];
+            s.run.prev_obs = 1;
+            MrlPpoOptions opt = {.quiet = 1};
+            MrlPpo* p = mrl_ppo_new(&s.run, &mock_api, &s.set, 0x1234, &opt, err);
+            assert_non_null(p);
+            iterate(p, 2);
+            double dl = 0, dv = 0;
+            assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
+            if (dl > 1e-4 || dv > 1e-4) {
+                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], bptts[b], dl, dv);
+            }
+            assert_true(dl < 1e-4);
+            assert_true(dv < 1e-4);
+            mrl_ppo_free(p);
+            mrl_taskset_release(&s.set);
+        }
+    }
+}
+
 // mean trial return of `agent` on 200 held-out bandits, 10 pulls each
 static double eval_agent(MrlAgent* agent) {
     char err[MRL_MSG_MAX];
@@ -426,6 +464,7 @@ int main(void) {
         cmocka_unit_test(test_ppo_resume_equals_uninterrupted),
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),
+        cmocka_unit_test(test_ppo_rollout_matches_training_forward_prev_obs),
         cmocka_unit_test(test_ppo_learns_two_armed_bandit),
         cmocka_unit_test(test_ppo_schedule_values),
         cmocka_unit_test(test_ppo_entropy_schedule_reaches_the_update),

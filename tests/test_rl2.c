@@ -90,6 +90,9 @@ static void fill_inputs(NetCtx* k, const MrlEnvInfo* info, uint64_t seed) {
                 k->ws.prev_act[i] = k->ws.act[(t - 1) * B + b];
             }
             k->ws.prev_rew[i] = t == 0 ? 0.0f : (float)mrl_rng_uniform(&rng);
+            for (size_t j = 0; d->prev_in && j < d->O; j++) { // the row one step earlier
+                k->ws.prev_obs[i * d->O + j] = t == 0 ? 0.0f : k->ws.obs[(i - B) * d->O + j];
+            }
             if (d->time_in) { // episode 0 for t < 3, then episode 1 of 2; horizon 10
                 k->ws.clock[2 * i] = t < 3 ? 0.0f : 0.5f;
                 k->ws.clock[2 * i + 1] = (float)(t < 3 ? t : t - 3) / 10.0f;
@@ -163,6 +166,13 @@ static void test_rl2_layout_from_one_table(void** state) {
     assert_int_equal(net.off.in_w, 0);
     assert_int_equal(net.off.w_ih, 6 * 11 + 6);
     assert_int_equal(net.n_params, expect + 24 * 2 + 6 * 11 + 6 - 24 * (11 - 6));
+    // the previous observation: 4 more one-hot columns
+    run.input_mlp = 0;
+    run.prev_obs = 1;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    assert_int_equal(net.d.I, 15);
+    assert_int_equal(net.n_params, expect + 24 * 6);
+    run.prev_obs = 0;
     run.input_mlp = -1;
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.input_mlp"));
@@ -204,13 +214,41 @@ static void test_rl2_gradcheck_input_mlp(void** state) {
     assert_true(check_net(&info, &run, 16) < 1e-6);
 }
 
-// the clock reaches the cell: changing only the clock of step 1 changes the policy and
-// value from step 1 on (a gradient check alone would pass if the clock were never read)
-static void test_rl2_time_input_is_read(void** state) {
+// the previous observation, one-hot (GRU, with the clock and an input layer) and raw vector
+// (LSTM, layer norm)
+static void test_rl2_gradcheck_prev_obs(void** state) {
     (void)state;
     MrlEnvInfo info = info_discrete(3, 4);
     MrlRunConfig run = run_cfg("gru", 5, 0, 0);
     run.time_input = 1;
+    run.input_mlp = 6;
+    run.prev_obs = 1;
+    assert_true(check_net(&info, &run, 18) < 1e-6);
+    info.obs.kind = MRL_SPACE_BOX;
+    info.obs.n = 3;
+    info.obs.ndim = 1;
+    info.obs.shape[0] = 3;
+    run = run_cfg("lstm", 4, 0, 1);
+    run.prev_obs = 1;
+    assert_true(check_net(&info, &run, 19) < 1e-6);
+    // an encoded vector has no previous features to reuse: refused by name
+    run.embed = 5;
+    MrlRl2Net net;
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "agent.prev_obs"));
+}
+
+// Which inputs reach the cell: a GRU with the clock and the previous observation on 3
+// discrete observations, random parameters; `edit` changes one input of the filled 6 x 2
+// sequence; returns a bit mask of the rows (t * 2 + b) whose value changed.
+typedef enum { EDIT_CLOCK_STEP1, EDIT_PREV_OBS_STEP1, EDIT_PREV_OBS_TRIAL_START } InputEdit;
+
+static unsigned changed_rows(InputEdit edit) {
+    MrlEnvInfo info = info_discrete(3, 4);
+    MrlRunConfig run = run_cfg("gru", 5, 0, 0);
+    run.time_input = 1;
+    run.prev_obs = 1;
     NetCtx k;
     memset(&k, 0, sizeof k);
     char err[MRL_MSG_MAX];
@@ -226,21 +264,33 @@ static void test_rl2_time_input_is_read(void** state) {
     }
     fill_inputs(&k, &info, 17);
     mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
-    double v0[12], v1[12];
+    double v0[12];
     memcpy(v0, k.ws.v, sizeof v0);
-    k.ws.clock[2 * 2 + 1] = 0.9f; // step 1, slot 0: a later point of the episode
+    if (edit == EDIT_CLOCK_STEP1) {
+        k.ws.clock[2 * 2 + 1] = 0.9f; // step 1, slot 0: a later point of the episode
+    } else { // step 1 or the trial start (step 0), slot 0: another previous observation
+        size_t row = edit == EDIT_PREV_OBS_STEP1 ? 2 : 0;
+        k.ws.prev_obs[row] = k.ws.prev_obs[row] == 1.0f ? 2.0f : 1.0f;
+    }
     mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
-    memcpy(v1, k.ws.v, sizeof v1);
+    unsigned mask = 0;
     for (size_t i = 0; i < 12; i++) {
-        size_t t = i / 2, b = i % 2;
-        if (b == 0 && t >= 1) {
-            assert_true(fabs(v1[i] - v0[i]) > 1e-9);
-        } else {
-            assert_true(v1[i] == v0[i]);
-        }
+        mask |= (k.ws.v[i] != v0[i]) ? 1u << i : 0u;
     }
     free(th);
     mrl_rl2_ws_release_f64(&k.ws);
+    return mask;
+}
+
+// the clock and the previous observation reach the cell (a gradient check alone would pass
+// if an input were never read): changing either at step 1 of slot 0 changes slot 0's values
+// from step 1 on and nothing else; a previous observation at a trial start is not read
+static void test_rl2_inputs_are_read(void** state) {
+    (void)state;
+    const unsigned slot0_from_step1 = 0x554; // rows 2, 4, 6, 8, 10
+    assert_int_equal(changed_rows(EDIT_CLOCK_STEP1), slot0_from_step1);
+    assert_int_equal(changed_rows(EDIT_PREV_OBS_STEP1), slot0_from_step1);
+    assert_int_equal(changed_rows(EDIT_PREV_OBS_TRIAL_START), 0);
 }
 
 static void test_rl2_gradcheck_lstm_vector_box_layernorm(void** state) {
@@ -424,8 +474,9 @@ int main(void) {
         cmocka_unit_test(test_rl2_layout_from_one_table),
         cmocka_unit_test(test_rl2_gradcheck_gru_onehot),
         cmocka_unit_test(test_rl2_gradcheck_gru_time_input),
-        cmocka_unit_test(test_rl2_time_input_is_read),
+        cmocka_unit_test(test_rl2_inputs_are_read),
         cmocka_unit_test(test_rl2_gradcheck_input_mlp),
+        cmocka_unit_test(test_rl2_gradcheck_prev_obs),
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
         cmocka_unit_test(test_rl2_float_matches_double),

@@ -495,6 +495,13 @@ static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
                 p->ws.clock[2 * i] = p->r_clock[2 * r];
                 p->ws.clock[2 * i + 1] = p->r_clock[2 * r + 1];
             }
+            if (d->prev_in) { // the slot's row one step earlier (each trial starts at row 0)
+                if (w * W + t > 0) {
+                    memcpy(p->ws.prev_obs + i * O, p->r_obs + (r - N) * O, O * sizeof(float));
+                } else {
+                    memset(p->ws.prev_obs + i * O, 0, O * sizeof(float));
+                }
+            }
             p->ws.flags[i] = p->r_flags[r];
             p->mb_adv[i] = p->r_adv[r];
             p->mb_ret[i] = p->r_ret[r];

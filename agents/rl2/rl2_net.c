@@ -79,7 +79,19 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
     } else {
         return mrl_fail(err, MRL_EINVAL, "error: unsupported action space kind %d", (int)as->kind);
     }
-    d->I = d->E + d->A + 2 + (d->time_in ? 2 : 0);
+    if (run->prev_obs) {
+        d->prev_in = 1;
+        if (d->enc == MRL_RL2_ENC_ONEHOT) {
+            d->P = d->n_obs;
+        } else if (d->enc == MRL_RL2_ENC_VECTOR && !d->enc_params) {
+            d->P = d->O;
+        } else {
+            return mrl_fail(err, MRL_EINVAL,
+                            "error: agent.prev_obs needs discrete observations or vector "
+                            "observations without agent.embed");
+        }
+    }
+    d->I = d->E + d->A + 2 + (d->time_in ? 2 : 0) + d->P;
     if (run->input_mlp < 0 || run->input_mlp > 4096) {
         return mrl_fail(err, MRL_EINVAL, "error: agent.input_mlp must be in [0, 4096], not %d",
                         (int)run->input_mlp);

@@ -46,6 +46,7 @@ typedef struct MrlRl2Dims {
     int32_t lstm;            // 1: LSTM cell; 0: GRU
     int32_t layer_norm;      // 1: layer norm on h before the heads
     int32_t time_in;         // 1: the trial clock (episode / episodes, step / horizon) is input
+    int32_t prev_in;         // 1: the previous observation is input (P more columns)
     int32_t act_discrete;    // 1: categorical head; 0: Gaussian head
     size_t O;                // floats per raw observation row
     size_t n_obs;            // ONEHOT: number of observation values
@@ -57,7 +58,8 @@ typedef struct MrlRl2Dims {
     size_t enc_params;       // 1 when the encoder has parameters (VECTOR with embed, IMAGE)
     size_t A;                // policy outputs: number of actions (discrete) or action floats (box)
     size_t Araw;             // floats per raw action row (1 for discrete)
-    size_t I;                // step input width = E + A + 2 (+ 2 with time_in)
+    size_t P;                // previous-observation features: n_obs (one-hot) or O; 0 when off
+    size_t I;                // step input width = E + A + 2 (+ 2 with time_in) + P
     size_t M;                // width of the ReLU layer over the step input (0: none)
     size_t Ic;               // width of what enters the cell: M, or I without that layer
     size_t H;                // hidden units
@@ -107,7 +109,8 @@ typedef struct MrlRl2Net {
 // Scratch and activations for sequences of up to T x B rows (one type R).
 // Inputs (filled by the caller, time-major):
 //   obs (T, B, O), prev_act (T, B, Araw), prev_rew (T, B), flags (T, B) MRL_SLOT_* bits,
-//   clock (T, B, 2) when d.time_in,
+//   clock (T, B, 2) when d.time_in, prev_obs (T, B, O) when d.prev_in (read only where the
+//   row is not a trial start),
 //   act (T, B, Araw) the actions taken (for log-probabilities), h0, c0 (B, H).
 // Outputs of forward: logp (T, B, A) log-softmax (discrete) or mean (box),
 //   logp_a (T, B), ent (T, B), v (T, B), h_all (T+1, B, H).
@@ -123,6 +126,7 @@ typedef struct MrlRl2Net {
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \
     float* clock; /* (TB, 2) trial clock (mrl_step_clock); time_in only */                         \
+    float* prev_obs; /* (TB, O) observation of the previous step; prev_in only */                  \
     int32_t* flags;                                                                                \
     float* act;                                                                                    \
     R* h0;                                                                                         \

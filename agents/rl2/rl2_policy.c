@@ -25,7 +25,8 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
     pol->raw = calloc(N * net->d.Araw, sizeof(float));
     pol->logp = calloc(N, sizeof(float));
     pol->value = calloc(N, sizeof(float));
-    if (!pol->h || !pol->c || !pol->raw || !pol->logp || !pol->value) {
+    pol->last_obs = calloc(N * net->d.O, sizeof(float));
+    if (!pol->h || !pol->c || !pol->raw || !pol->logp || !pol->value || !pol->last_obs) {
         mrl_rl2_policy_release(pol);
         return mrl_fail(err, MRL_ENOMEM, "error: out of memory for %d policy slots", (int)n_slots);
     }
@@ -42,6 +43,9 @@ static void load_inputs(MrlRl2Policy* pol, const MrlStepBatch* batch) {
     memcpy(pol->ws.prev_rew, batch->prev_reward, N * sizeof(float));
     for (size_t s = 0; d->time_in && s < N; s++) {
         mrl_step_clock(batch, (int32_t)s, pol->ws.clock + 2 * s);
+    }
+    if (d->prev_in) { // read by the network only where the slot is not at a trial start
+        memcpy(pol->ws.prev_obs, pol->last_obs, N * d->O * sizeof(float));
     }
     memcpy(pol->ws.flags, flags, N * sizeof(int32_t));
     for (size_t s = 0; s < N; s++) {
@@ -97,6 +101,7 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
             pol->logp[s] = (float)l;
         }
         pol->value[s] = pol->ws.v[s];
+        memcpy(pol->last_obs + s * d->O, batch->obs + s * d->O, d->O * sizeof(float));
         memcpy(pol->h + s * H, pol->ws.h_all + (N + s) * H, H * sizeof(float));
         if (d->lstm) {
             memcpy(pol->c + s * H, pol->ws.c_all + (N + s) * H, H * sizeof(float));
@@ -119,5 +124,6 @@ void mrl_rl2_policy_release(MrlRl2Policy* pol) {
     free(pol->raw);
     free(pol->logp);
     free(pol->value);
+    free(pol->last_obs);
     memset(pol, 0, sizeof *pol);
 }

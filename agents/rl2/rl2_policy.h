@@ -24,6 +24,7 @@ typedef struct MrlRl2Policy {
     float* raw;           // (N, Araw) the sampled actions before clipping to the space
     float* logp;          // (N) log-probability of raw under the policy
     float* value;         // (N) value estimate of the step's input
+    float* last_obs;      // (N, O) the observation each slot last acted on (agent.prev_obs)
 } MrlRl2Policy;
 
 int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* params,
