@@ -253,26 +253,39 @@ static void test_ppo_bad_checkpoints_refused(void** state) {
     mrl_taskset_release(&s.set), mrl_taskset_release(&s2.set);
 }
 
-static void test_ppo_rollout_matches_training_forward(void** state) {
-    (void)state;
-    // the step-by-step rollout and the sequence forward of training compute the same
-    // policy: long trials, whole sequences and BPTT windows, GRU and LSTM
+// the step-by-step rollout and the sequence forward of training compute the same policy,
+// for GRU and LSTM, whole sequences and BPTT windows of `bptt` steps, after two iterations
+// (trained parameters, not only the initial ones). mock: the mock environment (its
+// observation changes every step; episodes end inside a trial) and the previous
+// observation as input; otherwise the bandit with long trials.
+static void check_replay(int mock, int bptt) {
     char err[MRL_MSG_MAX];
     const char* cells[2] = {"gru", "lstm"};
-    int bptts[2] = {0, 7};
     for (int c = 0; c < 2; c++) {
         for (int b = 0; b < 2; b++) {
             Setup s;
-            setup_bandit(&s, 1, 60);
+            setup_bandit(&s, 1, mock ? 6 : 60);
+            const MrlEnvApi* api = &tb_api;
+            if (mock) { // the run settings stay; the task set is replaced
+                mrl_taskset_release(&s.set);
+                double mp[2] = {5, 0}; // kinds 0..4: episodes of 1..5 steps
+                s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
+                api = &mock_api;
+                assert_int_equal(mrl_taskset_init(&s.set, &s.spec, api, NULL, 0, err), MRL_OK);
+                s.run.prev_obs = 1;
+            }
             strcpy(s.run.cell, cells[c]);
-            s.run.bptt = bptts[b];
+            s.run.bptt = b ? bptt : 0;
             s.run.hidden = 24;
-            MrlPpo* p = new_ppo(&s);
-            iterate(p, 2); // trained parameters, not only the initial ones
+            MrlPpoOptions opt = {.quiet = 1};
+            MrlPpo* p = mrl_ppo_new(&s.run, api, &s.set, 0x1234, &opt, err);
+            assert_non_null(p);
+            iterate(p, 2);
             double dl = 0, dv = 0;
             assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
             if (dl > 1e-4 || dv > 1e-4) {
-                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], bptts[b], dl, dv);
+                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], (int)s.run.bptt,
+                        dl, dv);
             }
             assert_true(dl < 1e-4);
             assert_true(dv < 1e-4);
@@ -282,41 +295,16 @@ static void test_ppo_rollout_matches_training_forward(void** state) {
     }
 }
 
-// the same with the previous observation as input (agent.prev_obs) on an environment whose
-// observation changes every step (the mock: step in episode, task kind) and whose episodes
-// end inside a trial: the rollout's last-seen observation and the training gather's row
-// one step earlier agree, across episode boundaries and BPTT windows
+static void test_ppo_rollout_matches_training_forward(void** state) {
+    (void)state;
+    check_replay(0, 7);
+}
+
+// agent.prev_obs: the rollout's last-seen observation and the training gather's row one
+// step earlier agree, across episode boundaries and BPTT windows
 static void test_ppo_rollout_matches_training_forward_prev_obs(void** state) {
     (void)state;
-    char err[MRL_MSG_MAX];
-    const char* cells[2] = {"gru", "lstm"};
-    int bptts[2] = {0, 5};
-    for (int c = 0; c < 2; c++) {
-        for (int b = 0; b < 2; b++) {
-            Setup s;
-            setup_bandit(&s, 1, 6); // the run settings; the task set is replaced
-            mrl_taskset_release(&s.set);
-            double mp[2] = {5, 0}; // kinds 0..4: episodes of 1..5 steps
-            s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
-            assert_int_equal(mrl_taskset_init(&s.set, &s.spec, &mock_api, NULL, 0, err), MRL_OK);
-            strcpy(s.run.cell, cells[c]);
-            s.run.bptt = bptts[b];
-            s.run.prev_obs = 1;
-            MrlPpoOptions opt = {.quiet = 1};
-            MrlPpo* p = mrl_ppo_new(&s.run, &mock_api, &s.set, 0x1234, &opt, err);
-            assert_non_null(p);
-            iterate(p, 2);
-            double dl = 0, dv = 0;
-            assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
-            if (dl > 1e-4 || dv > 1e-4) {
-                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], bptts[b], dl, dv);
-            }
-            assert_true(dl < 1e-4);
-            assert_true(dv < 1e-4);
-            mrl_ppo_free(p);
-            mrl_taskset_release(&s.set);
-        }
-    }
+    check_replay(1, 5);
 }
 
 // mean trial return of `agent` on 200 held-out bandits, 10 pulls each

@@ -17,6 +17,14 @@
 #include "rl2/rl2_net.h"
 #include "support/gradcheck.h"
 
+// BOX observations: a vector of n floats
+static void vector_obs(MrlEnvInfo* info, int32_t n) {
+    info->obs.kind = MRL_SPACE_BOX;
+    info->obs.n = n;
+    info->obs.ndim = 1;
+    info->obs.shape[0] = n;
+}
+
 static MrlEnvInfo info_discrete(int32_t n_obs, int32_t n_act) {
     MrlEnvInfo info;
     memset(&info, 0, sizeof info);
@@ -205,10 +213,7 @@ static void test_rl2_gradcheck_input_mlp(void** state) {
     run.time_input = 1;
     run.input_mlp = 7;
     assert_true(check_net(&info, &run, 15) < 1e-6);
-    info.obs.kind = MRL_SPACE_BOX;
-    info.obs.n = 3;
-    info.obs.ndim = 1;
-    info.obs.shape[0] = 3;
+    vector_obs(&info, 3);
     run = run_cfg("lstm", 4, 5, 1);
     run.input_mlp = 6;
     assert_true(check_net(&info, &run, 16) < 1e-6);
@@ -224,10 +229,7 @@ static void test_rl2_gradcheck_prev_obs(void** state) {
     run.input_mlp = 6;
     run.prev_obs = 1;
     assert_true(check_net(&info, &run, 18) < 1e-6);
-    info.obs.kind = MRL_SPACE_BOX;
-    info.obs.n = 3;
-    info.obs.ndim = 1;
-    info.obs.shape[0] = 3;
+    vector_obs(&info, 3);
     run = run_cfg("lstm", 4, 0, 1);
     run.prev_obs = 1;
     assert_true(check_net(&info, &run, 19) < 1e-6);
@@ -297,10 +299,7 @@ static void test_rl2_gradcheck_lstm_vector_box_layernorm(void** state) {
     (void)state;
     MrlEnvInfo info;
     memset(&info, 0, sizeof info);
-    info.obs.kind = MRL_SPACE_BOX;
-    info.obs.n = 3;
-    info.obs.ndim = 1;
-    info.obs.shape[0] = 3;
+    vector_obs(&info, 3);
     info.action.kind = MRL_SPACE_BOX;
     info.action.n = 2;
     info.action.ndim = 1;

@@ -5,14 +5,7 @@
 # a trial without episode 2 is left out; a file that is not an eval CSV is one line, exit 2.
 set -u
 AWK_SCRIPT=$1/scripts/ep2_vs_ep1.awk
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() { # description, then a command that must succeed
-    d=$1
-    shift
-    if "$@"; then :; else echo "FAIL $d"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 cat >"$T/a.csv" <<'C'
 task,trial,fingerprint,episode,length,return,success,terminated,truncated
 0,0,aa,1,10,5,0,0,1
@@ -57,5 +50,4 @@ printf 'a,b\n1,2\n' >"$T/c.csv"
 awk -f "$AWK_SCRIPT" "$T/c.csv" >"$T/out.txt" 2>"$T/err.txt"
 code=$?
 check "not an eval CSV: exit 2, one line" test "$code" -eq 2 -a "$(wc -l <"$T/err.txt")" -eq 1 -a ! -s "$T/out.txt"
-echo "$((4 - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish 4

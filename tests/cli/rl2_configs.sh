@@ -5,14 +5,7 @@
 # lacks is an error naming it.
 set -u
 SRC=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() { # description, then a command that must succeed
-    d=$1
-    shift
-    if "$@"; then :; else echo "FAIL $d"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/checks.sh"
 cd "$SRC" || exit 1
 check "generator runs" bash scripts/rl2_tables_gen.sh "$T/gen" >/dev/null
 check "configs/rl2 is current (re-run scripts/rl2_tables_gen.sh)" diff -r "$T/gen" configs/rl2
@@ -37,8 +30,4 @@ err=$(bash scripts/rl2_tables_gen.sh "$T/bad" 2>&1 >/dev/null)
 rc=$?
 check "unknown tuned key fails" test "$rc" -ne 0
 check "error names the key" sh -c "printf '%s' '$err' | grep -q 'no train.no_such_key'"
-if [ "$fails" -ne 0 ]; then
-    echo "$fails check(s) failed"
-    exit 1
-fi
-echo "rl2_configs: 9 checks passed"
+finish 9

@@ -11,10 +11,8 @@
 # --agent rl2_greedy) on a copy of a run moved elsewhere loads that copy.
 set -u
 METARL=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/checks.sh"
 cd "$T"
-fails=0
 cat >base.yaml <<'Y'
 name: tbase
 env: {plugin: bandit, params: {arms: 5}}
@@ -102,11 +100,6 @@ reference:
 Y
 "$METARL" table trial.yaml --no-train --out t5 >log5.txt 2>&1 || { cat log5.txt; echo "FAIL trial table run"; exit 1; }
 md=t5/table.md
-check() { # description, then a command that must succeed
-    d=$1
-    shift
-    "$@" || { echo "FAIL $d"; fails=$((fails + 1)); }
-}
 check "--no-train leaves out the RL² row" grep -q "left out row 'RL2 tiny' (--no-train)" log5.txt
 check "trial layout header" grep -q '^| row | trial return | ÷ Random | paper |$' $md
 check "set header" grep -q '^## set `test` (200 tasks × 1 trial(s), 10 episodes per trial, horizon 1)$' $md
@@ -204,5 +197,4 @@ check "eval of a moved run directory, greedy" cmp -s ev_here/eval/test.csv ev_mo
 (cd sub && "$METARL" eval ../moved/trl2 --out ../ev_moved_s >/dev/null 2>&1)
 "$METARL" eval res/trl2 --out ev_here_s >/dev/null 2>&1
 check "eval of a moved run directory, sampling" cmp -s ev_here_s/eval/test.csv ev_moved_s/eval/test.csv
-echo "$((49 - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish 49
