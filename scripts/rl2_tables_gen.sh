@@ -230,6 +230,7 @@ EOF
         row "Greedy (TabulaRL prior)" greedy $weak
         row "Oracle (value iteration)" oracle
         echo "  - {name: \"RL²\", train: ${base}_rl2.yaml}"
+        echo "  - {name: \"RL² (argmax)\", train: ${base}_rl2.yaml, agent: rl2_greedy}"
     } > "$dir/${base}_table.yaml"
 done
 echo "wrote $dir/"
