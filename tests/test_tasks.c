@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "metarl/tasks.h"
+#include "metarl/util.h"
 #include "support/mock_env.h"
 #include "support/spec.h"
 
@@ -127,6 +128,10 @@ static void test_fingerprint_bytes_known_values(void** state) {
     assert_true(mrl_fingerprint_bytes(one, 4) == 0x0b70f3be67f3a6f6ULL);
     assert_true(mrl_fingerprint_bytes("abd", 3) != mrl_fingerprint_bytes("abc", 3));
     assert_true(mrl_fingerprint_bytes("abc", 2) != mrl_fingerprint_bytes("abc", 3));
+    // the host's seeded hash shares the FNV-1a loop (values computed independently)
+    assert_true(mrl_hash_bytes("abc", 3, 0) == 0xe6d7af2db17ca299ULL);
+    assert_true(mrl_hash_bytes("", 0, 7) == 0x9559efa30f5d9071ULL);
+    assert_true(mrl_hash_bytes("metarl", 6, 0x6d726c636667ULL) == 0xcc13492c92ee5dd5ULL);
 }
 
 int main(void) {

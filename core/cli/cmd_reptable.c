@@ -524,15 +524,15 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
                 rc = eval_row(row, base, agent, err);
                 agent->free(agent);
             }
-            const MrlRunConfig* rc2 = &r.cfg->run;
+            const MrlRunConfig* tr = &r.cfg->run; // the row's training run
             char layer[64] = "";
-            if (rc2->input_mlp > 0) {
-                snprintf(layer, sizeof layer, ", a %d-unit input layer", (int)rc2->input_mlp);
+            if (tr->input_mlp > 0) {
+                snprintf(layer, sizeof layer, ", a %d-unit input layer", (int)tr->input_mlp);
             }
             snprintf(row->settings, sizeof row->settings, "%s %d%s%s%s, %lld steps%s (run %.300s)",
-                     rc2->cell, (int)rc2->hidden, rc2->time_input ? " with the trial clock" : "",
-                     rc2->prev_obs ? ", the previous observation as input" : "", layer,
-                     (long long)rc2->total_steps, greedy ? ", most likely action" : "", dir);
+                     tr->cell, (int)tr->hidden, tr->time_input ? " with the trial clock" : "",
+                     tr->prev_obs ? ", the previous observation as input" : "", layer,
+                     (long long)tr->total_steps, greedy ? ", most likely action" : "", dir);
         }
     }
     if (!row->train[0] && row->n_with > 0) {

@@ -84,7 +84,7 @@ void mrl_run_config_dir(const MrlRunConfig* run, const char* out, char* dir, siz
     if (out && *out) {
         snprintf(dir, dir_size, "%s", out);
     } else {
-        snprintf(dir, dir_size, "%s/%s", run->out_root[0] ? run->out_root : "results", run->name);
+        snprintf(dir, dir_size, "%s/%s", run->out_root, run->name);
     }
 }
 

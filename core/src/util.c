@@ -32,12 +32,7 @@ uint64_t mrl_mix64(uint64_t x) {
 }
 
 uint64_t mrl_hash_bytes(const void* data, size_t n, uint64_t seed) {
-    const unsigned char* p = data;
-    uint64_t h = 0xcbf29ce484222325ULL ^ mrl_mix64(seed);
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
+    uint64_t h = mrl_fnv1a64(MRL_FNV_BASIS ^ mrl_mix64(seed), data, n);
     return mrl_mix64(h ^ (uint64_t)n);
 }
 

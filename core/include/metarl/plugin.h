@@ -189,17 +189,23 @@ static inline void mrl_rng_seed(MrlRng* rng, uint64_t seed, uint64_t stream) {
     (void)mrl_rng_u32(rng);
 }
 
-// A 64-bit hash of n bytes for a plugin's `task_fingerprint`: FNV-1a over the
-// bytes, the length mixed in, then the splitmix64 finaliser. The same value on
-// every platform for the same bytes.
-static inline uint64_t mrl_fingerprint_bytes(const void* data, size_t n) {
+// FNV-1a (64-bit) over n bytes, continuing from the state h (start from
+// MRL_FNV_BASIS); the host's own hashes use the same loop.
+#define MRL_FNV_BASIS 0xcbf29ce484222325ULL
+static inline uint64_t mrl_fnv1a64(uint64_t h, const void* data, size_t n) {
     const unsigned char* p = (const unsigned char*)data;
-    uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
         h *= 0x100000001b3ULL;
     }
-    h ^= (uint64_t)n;
+    return h;
+}
+
+// A 64-bit hash of n bytes for a plugin's `task_fingerprint`: FNV-1a over the
+// bytes, the length mixed in, then the splitmix64 finaliser. The same value on
+// every platform for the same bytes.
+static inline uint64_t mrl_fingerprint_bytes(const void* data, size_t n) {
+    uint64_t h = mrl_fnv1a64(MRL_FNV_BASIS, data, n) ^ (uint64_t)n;
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
     return h ^ (h >> 31);

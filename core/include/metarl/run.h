@@ -34,8 +34,7 @@ int mrl_run_open(MrlRun* run, const char* config_path, const char* const* overri
 // The run directory: `out` if given, else <run.out_root>/<run.name>.
 void mrl_run_dir(const MrlRun* run, const char* out, char* dir, size_t dir_size);
 
-// The same from a run config alone (an out_root left empty by a hand-built config counts
-// as the default "results").
+// The same from a run config alone.
 void mrl_run_config_dir(const MrlRunConfig* run, const char* out, char* dir, size_t dir_size);
 
 // Writes config.yaml (the effective config) into `dir` (created if missing).
