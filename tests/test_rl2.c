@@ -180,7 +180,21 @@ static void test_rl2_layout_from_one_table(void** state) {
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
     assert_int_equal(net.d.I, 15);
     assert_int_equal(net.n_params, expect + 24 * 6);
+    // a head layer of 5 units: hd_w (5, 8) and hd_b between the cell and the heads, which
+    // then read 5 columns instead of 8
     run.prev_obs = 0;
+    run.head_mlp = 5;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    assert_int_equal(net.d.Hh, 5);
+    assert_int_equal(net.off.hd_w, net.off.b_hh + net.size.b_hh);
+    assert_int_equal(net.off.pi_w, net.off.hd_w + 5 * 8 + 5);
+    assert_int_equal(net.size.pi_w, 3 * 5);
+    assert_int_equal(net.size.v_w, 5);
+    assert_int_equal(net.n_params, expect + 24 * 2 + 5 * 8 + 5 - (3 + 1) * (8 - 5));
+    run.head_mlp = 4097;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "agent.head_mlp"));
+    run.head_mlp = 0;
     run.input_mlp = -1;
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.input_mlp"));
@@ -204,37 +218,43 @@ static void test_rl2_gradcheck_gru_time_input(void** state) {
     assert_true(check_net(&info, &run, 13) < 1e-6);
 }
 
-// the input layer, with the clock, on one-hot observations (GRU) and on a vector encoder
-// whose gradient flows back through it (LSTM, layer norm)
-static void test_rl2_gradcheck_input_mlp(void** state) {
-    (void)state;
-    MrlEnvInfo info = info_discrete(3, 4);
-    MrlRunConfig run = run_cfg("gru", 5, 0, 0);
-    run.time_input = 1;
-    run.input_mlp = 7;
-    assert_true(check_net(&info, &run, 15) < 1e-6);
-    vector_obs(&info, 3);
-    run = run_cfg("lstm", 4, 5, 1);
-    run.input_mlp = 6;
-    assert_true(check_net(&info, &run, 16) < 1e-6);
-}
+// The optional parts of the network (the clock, the previous observation, the input layer
+// and the head layer), each gradient-checked in combination: on one-hot observations with a
+// GRU, and on raw or encoded vectors with an LSTM and layer norm (whose gradient then flows
+// back through the head layer and the input layer into the encoder).
+typedef struct {
+    const char* cell;
+    int32_t vector, embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp;
+} OptionCase;
 
-// the previous observation, one-hot (GRU, with the clock and an input layer) and raw vector
-// (LSTM, layer norm)
-static void test_rl2_gradcheck_prev_obs(void** state) {
+static void test_rl2_gradcheck_options(void** state) {
     (void)state;
-    MrlEnvInfo info = info_discrete(3, 4);
-    MrlRunConfig run = run_cfg("gru", 5, 0, 0);
-    run.time_input = 1;
-    run.input_mlp = 6;
-    run.prev_obs = 1;
-    assert_true(check_net(&info, &run, 18) < 1e-6);
-    vector_obs(&info, 3);
-    run = run_cfg("lstm", 4, 0, 1);
-    run.prev_obs = 1;
-    assert_true(check_net(&info, &run, 19) < 1e-6);
+    static const OptionCase cases[] = {
+        {"gru", 0, 0, 0, 1, 0, 7, 0},  {"lstm", 1, 5, 1, 0, 0, 6, 0}, {"gru", 0, 0, 0, 1, 1, 6, 0},
+        {"lstm", 1, 0, 1, 0, 1, 0, 0}, {"gru", 0, 0, 0, 1, 1, 6, 5},  {"lstm", 1, 5, 1, 0, 0, 0, 4},
+        {"gru", 0, 0, 0, 0, 0, 0, 3},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const OptionCase* o = &cases[c];
+        MrlEnvInfo info = info_discrete(3, 4);
+        if (o->vector) {
+            vector_obs(&info, 3);
+        }
+        MrlRunConfig run = run_cfg(o->cell, o->vector ? 4 : 5, o->embed, o->layer_norm);
+        run.time_input = o->time_input;
+        run.prev_obs = o->prev_obs;
+        run.input_mlp = o->input_mlp;
+        run.head_mlp = o->head_mlp;
+        double e = check_net(&info, &run, 15 + c);
+        if (!(e < 1e-6)) {
+            fail_msg("case %zu: relative gradient error %g", c, e);
+        }
+    }
     // an encoded vector has no previous features to reuse: refused by name
-    run.embed = 5;
+    MrlEnvInfo info = info_discrete(3, 4);
+    vector_obs(&info, 3);
+    MrlRunConfig run = run_cfg("lstm", 4, 5, 1);
+    run.prev_obs = 1;
     MrlRl2Net net;
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
@@ -474,8 +494,7 @@ int main(void) {
         cmocka_unit_test(test_rl2_gradcheck_gru_onehot),
         cmocka_unit_test(test_rl2_gradcheck_gru_time_input),
         cmocka_unit_test(test_rl2_inputs_are_read),
-        cmocka_unit_test(test_rl2_gradcheck_input_mlp),
-        cmocka_unit_test(test_rl2_gradcheck_prev_obs),
+        cmocka_unit_test(test_rl2_gradcheck_options),
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
         cmocka_unit_test(test_rl2_float_matches_double),

@@ -98,6 +98,12 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
     }
     d->M = (size_t)run->input_mlp;
     d->Ic = d->M > 0 ? d->M : d->I;
+    if (run->head_mlp < 0 || run->head_mlp > 4096) {
+        return mrl_fail(err, MRL_EINVAL, "error: agent.head_mlp must be in [0, 4096], not %d",
+                        (int)run->head_mlp);
+    }
+    d->K = (size_t)run->head_mlp;
+    d->Hh = d->K > 0 ? d->K : d->H;
     size_t total = 0;
 #define MRL_RL2_LAYOUT(name, sz)                                                                   \
     net->off.name = total;                                                                         \
@@ -138,11 +144,14 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
         fan = (double)d->Ic;
     } else if (strcmp(name, "w_hh") == 0) {
         fan = (double)d->H;
-    } else if (strcmp(name, "pi_w") == 0) {
+    } else if (strcmp(name, "hd_w") == 0) {
         fan = (double)d->H;
+        gain = sqrt(2.0); // ReLU
+    } else if (strcmp(name, "pi_w") == 0) {
+        fan = (double)d->Hh;
         gain = 0.01; // a near-uniform initial policy
     } else if (strcmp(name, "v_w") == 0) {
-        fan = (double)d->H;
+        fan = (double)d->Hh;
     } else if (strcmp(name, "ln_g") == 0) {
         for (size_t i = 0; i < n; i++) {
             p[i] = 1.0f;
@@ -174,8 +183,8 @@ void mrl_rl2_net_init_params(const MrlRl2Net* net, float* params, uint64_t seed)
 
 double mrl_rl2_flops_per_row(const MrlRl2Net* net) {
     const MrlRl2Dims* d = &net->d;
-    double f = (double)d->G * (double)(d->Ic + d->H) + (double)(d->A + 1) * (double)d->H +
-               (double)d->M * (double)d->I;
+    double f = (double)d->G * (double)(d->Ic + d->H) + (double)(d->A + 1) * (double)d->Hh +
+               (double)d->M * (double)d->I + (double)d->K * (double)d->H;
     if (d->enc == MRL_RL2_ENC_VECTOR && d->enc_params) {
         f += (double)d->E * (double)d->O;
     } else if (d->enc == MRL_RL2_ENC_IMAGE) {

@@ -1,7 +1,7 @@
 // rl2/rl2_net.h — the RL² network: per-step input = encoded observation ++
 // previous action ++ previous reward ++ episode-start flag (++ the trial
 // clock, optional), a GRU or LSTM,
-// optional layer norm, then a policy head (categorical logits or Gaussian
+// optional layer norm, an optional ReLU layer, then a policy head (categorical logits or Gaussian
 // mean with a state-independent log-std) and a value head.
 //
 // Parameters live in one contiguous buffer carved from one size table (the
@@ -63,6 +63,8 @@ typedef struct MrlRl2Dims {
     size_t M;                // width of the ReLU layer over the step input (0: none)
     size_t Ic;               // width of what enters the cell: M, or I without that layer
     size_t H;                // hidden units
+    size_t K;                // width of the ReLU layer between the cell and the heads (0: none)
+    size_t Hh;               // width of what enters the heads: K, or H without that layer
     size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
     float act_low, act_high; // box action bounds (for clipping what the env receives)
 } MrlRl2Dims;
@@ -87,10 +89,12 @@ typedef struct MrlRl2Dims {
     X(b_hh, (d)->lstm ? 0 : (d)->G)            /* (3H) GRU only */                                 \
     X(ln_g, (d)->layer_norm ? (d)->H : 0)      /* (H) */                                           \
     X(ln_b, (d)->layer_norm ? (d)->H : 0)      /* (H) */                                           \
-    X(pi_w, (d)->A*(d)->H)                     /* (A, H) */                                        \
+    X(hd_w, (d)->K*(d)->H)                     /* (K, H) head layer */                             \
+    X(hd_b, (d)->K)                            /* (K) */                                           \
+    X(pi_w, (d)->A*(d)->Hh)                    /* (A, Hh) */                                       \
     X(pi_b, (d)->A)                            /* (A) */                                           \
     X(log_std, (d)->act_discrete ? 0 : (d)->A) /* (A) Gaussian only */                             \
-    X(v_w, (d)->H)                             /* (1, H) */                                        \
+    X(v_w, (d)->Hh)                            /* (1, Hh) */                                       \
     X(v_b, 1)                                  /* (1) */
 
 typedef struct MrlRl2Layout {
@@ -125,7 +129,7 @@ typedef struct MrlRl2Net {
     float* obs;                                                                                    \
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \
-    float* clock; /* (TB, 2) trial clock (mrl_step_clock); time_in only */                         \
+    float* clock;    /* (TB, 2) trial clock (mrl_step_clock); time_in only */                      \
     float* prev_obs; /* (TB, O) observation of the previous step; prev_in only */                  \
     int32_t* flags;                                                                                \
     float* act;                                                                                    \
@@ -146,7 +150,9 @@ typedef struct MrlRl2Net {
     R* gates;     /* (TB, 4H) */                                                                   \
     R* tc;        /* (TB, H) LSTM */                                                               \
     R* rnn_ws;    /* (B, 4H) forward scratch */                                                    \
-    R* y;         /* (TB, H) head input (layer norm output or h) */                                \
+    R* y;         /* (TB, H) cell output after layer norm (or h) */                                \
+    R* q;         /* (TB, K) head layer output */                                                  \
+    R* dq;        /* (TB, K) */                                                                    \
     R* ln_mean;   /* (TB) */                                                                       \
     R* ln_rstd;   /* (TB) */                                                                       \
     R* logp;      /* (TB, A) */                                                                    \
@@ -176,8 +182,9 @@ typedef struct MrlRl2Ws64 {
     MRL_RL2_WS_FIELDS(double)
 } MrlRl2Ws64;
 
-// Fills net->d and the layout from the env's spaces and the agent config
-// (run->cell, hidden, embed, layer_norm). Returns MRL_OK or MRL_EINVAL with text.
+// Fills net->d and the layout from the env's spaces and the agent config (run->cell, hidden,
+// embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp). Returns MRL_OK or MRL_EINVAL
+// with text.
 int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig* run, char* err);
 
 // Writes initial parameters (uniform fan-in scaling, small policy weights,

@@ -100,6 +100,9 @@ const MrlSchemaRow mrl_schema_rows[] = {
      "rl2: two more inputs per step, episode index / episodes and step / horizon"},
     {"agent.input_mlp", MRL_SK_INT, 0, "0", 0, 4096, NULL, RUN(input_mlp),
      "rl2: width of a ReLU layer over the whole step input before the cell; 0 = none"},
+    {"agent.head_mlp", MRL_SK_INT, 0, "0", 0, 4096, NULL, RUN(head_mlp),
+     "rl2: width of a ReLU layer between the cell's output and the policy and value heads; 0 = "
+     "none"},
     {"agent.prev_obs", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(prev_obs),
      "rl2: the observation the previous action was taken in, as another input (discrete or "
      "un-encoded vector observations)"},
