@@ -256,8 +256,9 @@ static void test_ppo_bad_checkpoints_refused(void** state) {
 // the step-by-step rollout and the sequence forward of training compute the same policy,
 // for GRU and LSTM, whole sequences and BPTT windows of `bptt` steps, after two iterations
 // (trained parameters, not only the initial ones). mock: the mock environment (its
-// observation changes every step; episodes end inside a trial) and the previous
-// observation as input; otherwise the bandit with long trials.
+// observation changes every step; episodes end inside a trial) with the previous
+// observation as input, an input layer and a head layer (the MDP network's parts);
+// otherwise the bandit with long trials.
 static void check_replay(int mock, int bptt) {
     char err[MRL_MSG_MAX];
     const char* cells[2] = {"gru", "lstm"};
@@ -273,6 +274,8 @@ static void check_replay(int mock, int bptt) {
                 api = &mock_api;
                 assert_int_equal(mrl_taskset_init(&s.set, &s.spec, api, NULL, 0, err), MRL_OK);
                 s.run.prev_obs = 1;
+                s.run.input_mlp = 8;
+                s.run.head_mlp = 8;
             }
             strcpy(s.run.cell, cells[c]);
             s.run.bptt = b ? bptt : 0;
