@@ -525,9 +525,17 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
                 agent->free(agent);
             }
             const MrlRunConfig* tr = &r.cfg->run; // the row's training run
-            char layer[64] = "";
+            char layer[96] = "";
+            size_t k = 0;
             if (tr->input_mlp > 0) {
-                snprintf(layer, sizeof layer, ", a %d-unit input layer", (int)tr->input_mlp);
+                k += (size_t)snprintf(layer, sizeof layer, ", a %d-unit input layer",
+                                      (int)tr->input_mlp);
+            }
+            if (tr->layer_norm) {
+                k += (size_t)snprintf(layer + k, sizeof layer - k, ", layer norm");
+            }
+            if (tr->head_mlp > 0) {
+                snprintf(layer + k, sizeof layer - k, ", a %d-unit head layer", (int)tr->head_mlp);
             }
             snprintf(row->settings, sizeof row->settings, "%s %d%s%s%s, %lld steps%s (run %.300s)",
                      tr->cell, (int)tr->hidden, tr->time_input ? " with the trial clock" : "",
