@@ -455,6 +455,33 @@ static void row_overrides(Overrides* o, const Row* row, const MrlArgs* a) {
     }
 }
 
+// the settings text of a row trained by the table: the network of its training run `tr`,
+// each optional part named, and the training length
+static void trained_row_settings(char* out, size_t size, const MrlRunConfig* tr, int greedy,
+                                 const char* dir) {
+    MrlBuf b = {0};
+    mrl_buf_printf(&b, "%s %d", tr->cell, (int)tr->hidden);
+    if (tr->time_input) {
+        mrl_buf_printf(&b, " with the trial clock");
+    }
+    if (tr->prev_obs) {
+        mrl_buf_printf(&b, ", the previous observation as input");
+    }
+    if (tr->input_mlp > 0) {
+        mrl_buf_printf(&b, ", a %d-unit input layer", (int)tr->input_mlp);
+    }
+    if (tr->layer_norm) {
+        mrl_buf_printf(&b, ", layer norm");
+    }
+    if (tr->head_mlp > 0) {
+        mrl_buf_printf(&b, ", a %d-unit head layer", (int)tr->head_mlp);
+    }
+    mrl_buf_printf(&b, ", %lld steps%s (run %.300s)", (long long)tr->total_steps,
+                   greedy ? ", most likely action" : "", dir);
+    snprintf(out, size, "%s", b.failed || !b.data ? "" : b.data);
+    mrl_buf_free(&b);
+}
+
 // runs one row; bad input gives MRL_EINVAL, a failed run another code
 static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char* err) {
     Overrides o;
@@ -524,23 +551,7 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
                 rc = eval_row(row, base, agent, err);
                 agent->free(agent);
             }
-            const MrlRunConfig* tr = &r.cfg->run; // the row's training run
-            char layer[96] = "";
-            size_t k = 0;
-            if (tr->input_mlp > 0) {
-                k += (size_t)snprintf(layer, sizeof layer, ", a %d-unit input layer",
-                                      (int)tr->input_mlp);
-            }
-            if (tr->layer_norm) {
-                k += (size_t)snprintf(layer + k, sizeof layer - k, ", layer norm");
-            }
-            if (tr->head_mlp > 0) {
-                snprintf(layer + k, sizeof layer - k, ", a %d-unit head layer", (int)tr->head_mlp);
-            }
-            snprintf(row->settings, sizeof row->settings, "%s %d%s%s%s, %lld steps%s (run %.300s)",
-                     tr->cell, (int)tr->hidden, tr->time_input ? " with the trial clock" : "",
-                     tr->prev_obs ? ", the previous observation as input" : "", layer,
-                     (long long)tr->total_steps, greedy ? ", most likely action" : "", dir);
+            trained_row_settings(row->settings, sizeof row->settings, &r.cfg->run, greedy, dir);
         }
     }
     if (!row->train[0] && row->n_with > 0) {
