@@ -257,8 +257,8 @@ static void test_ppo_bad_checkpoints_refused(void** state) {
 // for GRU and LSTM, whole sequences and BPTT windows of `bptt` steps, after two iterations
 // (trained parameters, not only the initial ones). mock: the mock environment (its
 // observation changes every step; episodes end inside a trial) with the previous
-// observation as input, an input layer and a head layer (the MDP network's parts);
-// otherwise the bandit with long trials.
+// observation as input, an input layer and a head layer (the MDP network's parts; with
+// the LSTM the head layer also reads the step input); otherwise the bandit with long trials.
 static void check_replay(int mock, int bptt) {
     char err[MRL_MSG_MAX];
     const char* cells[2] = {"gru", "lstm"};
@@ -276,6 +276,7 @@ static void check_replay(int mock, int bptt) {
                 s.run.prev_obs = 1;
                 s.run.input_mlp = 8;
                 s.run.head_mlp = 8;
+                s.run.head_skip = c == 1;
             }
             strcpy(s.run.cell, cells[c]);
             s.run.bptt = b ? bptt : 0;

@@ -191,6 +191,17 @@ static void test_rl2_layout_from_one_table(void** state) {
     assert_int_equal(net.size.pi_w, 3 * 5);
     assert_int_equal(net.size.v_w, 5);
     assert_int_equal(net.n_params, expect + 24 * 2 + 5 * 8 + 5 - (3 + 1) * (8 - 5));
+    // the head layer also reading the step input: hd_w (5, 8 + 11); the heads unchanged
+    run.head_skip = 1;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    assert_int_equal(net.d.Kin, 8 + 11);
+    assert_int_equal(net.size.hd_w, 5 * (8 + 11));
+    assert_int_equal(net.off.pi_w, net.off.hd_w + 5 * (8 + 11) + 5);
+    assert_int_equal(net.n_params, expect + 24 * 2 + 5 * (8 + 11) + 5 - (3 + 1) * (8 - 5));
+    run.head_mlp = 0; // nothing to read it
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "agent.head_skip"));
+    run.head_skip = 0;
     run.head_mlp = 4097;
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.head_mlp"));
@@ -218,21 +229,24 @@ static void test_rl2_gradcheck_gru_time_input(void** state) {
     assert_true(check_net(&info, &run, 13) < 1e-6);
 }
 
-// The optional parts of the network (the clock, the previous observation, the input layer
-// and the head layer), each gradient-checked in combination: on one-hot observations with a
-// GRU, and on raw or encoded vectors with an LSTM and layer norm (whose gradient then flows
-// back through the head layer and the input layer into the encoder).
+// The optional parts of the network (the clock, the previous observation, the input layer,
+// the head layer and its reading of the step input), each gradient-checked in combination: on
+// one-hot observations with a GRU, and on raw or encoded vectors with an LSTM and layer norm
+// (whose gradient then flows back through the head layer and the input layer into the
+// encoder).
 typedef struct {
     const char* cell;
-    int32_t vector, embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp;
+    int32_t vector, embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp, head_skip;
 } OptionCase;
 
 static void test_rl2_gradcheck_options(void** state) {
     (void)state;
     static const OptionCase cases[] = {
-        {"gru", 0, 0, 0, 1, 0, 7, 0},  {"lstm", 1, 5, 1, 0, 0, 6, 0}, {"gru", 0, 0, 0, 1, 1, 6, 0},
-        {"lstm", 1, 0, 1, 0, 1, 0, 0}, {"gru", 0, 0, 0, 1, 1, 6, 5},  {"lstm", 1, 5, 1, 0, 0, 0, 4},
-        {"gru", 0, 0, 0, 0, 0, 0, 3},
+        {"gru", 0, 0, 0, 1, 0, 7, 0, 0},  {"lstm", 1, 5, 1, 0, 0, 6, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 0, 0},  {"lstm", 1, 0, 1, 0, 1, 0, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 0},  {"lstm", 1, 5, 1, 0, 0, 0, 4, 0},
+        {"gru", 0, 0, 0, 0, 0, 0, 3, 0},  {"gru", 0, 0, 0, 1, 1, 6, 5, 1},
+        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const OptionCase* o = &cases[c];
@@ -245,6 +259,7 @@ static void test_rl2_gradcheck_options(void** state) {
         run.prev_obs = o->prev_obs;
         run.input_mlp = o->input_mlp;
         run.head_mlp = o->head_mlp;
+        run.head_skip = o->head_skip;
         double e = check_net(&info, &run, 15 + c);
         if (!(e < 1e-6)) {
             fail_msg("case %zu: relative gradient error %g", c, e);

@@ -103,6 +103,11 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
                         (int)run->head_mlp);
     }
     d->K = (size_t)run->head_mlp;
+    if (run->head_skip && d->K == 0) {
+        return mrl_fail(err, MRL_EINVAL, "error: agent.head_skip needs agent.head_mlp > 0");
+    }
+    d->head_skip = run->head_skip != 0;
+    d->Kin = d->H + (d->head_skip ? d->I : 0);
     d->Hh = d->K > 0 ? d->K : d->H;
     size_t total = 0;
 #define MRL_RL2_LAYOUT(name, sz)                                                                   \
@@ -145,7 +150,7 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
     } else if (strcmp(name, "w_hh") == 0) {
         fan = (double)d->H;
     } else if (strcmp(name, "hd_w") == 0) {
-        fan = (double)d->H;
+        fan = (double)d->Kin;
         gain = sqrt(2.0); // ReLU
     } else if (strcmp(name, "pi_w") == 0) {
         fan = (double)d->Hh;
@@ -184,7 +189,7 @@ void mrl_rl2_net_init_params(const MrlRl2Net* net, float* params, uint64_t seed)
 double mrl_rl2_flops_per_row(const MrlRl2Net* net) {
     const MrlRl2Dims* d = &net->d;
     double f = (double)d->G * (double)(d->Ic + d->H) + (double)(d->A + 1) * (double)d->Hh +
-               (double)d->M * (double)d->I + (double)d->K * (double)d->H;
+               (double)d->M * (double)d->I + (double)d->K * (double)d->Kin;
     if (d->enc == MRL_RL2_ENC_VECTOR && d->enc_params) {
         f += (double)d->E * (double)d->O;
     } else if (d->enc == MRL_RL2_ENC_IMAGE) {

@@ -48,6 +48,7 @@ typedef struct MrlRl2Dims {
     int32_t time_in;         // 1: the trial clock (episode / episodes, step / horizon) is input
     int32_t prev_in;         // 1: the previous observation is input (P more columns)
     int32_t act_discrete;    // 1: categorical head; 0: Gaussian head
+    int32_t head_skip;       // 1: the head layer reads [cell output, step input] (Kin = H + I)
     size_t O;                // floats per raw observation row
     size_t n_obs;            // ONEHOT: number of observation values
     size_t ih, iw, ic;       // IMAGE: input height, width, channels
@@ -64,6 +65,7 @@ typedef struct MrlRl2Dims {
     size_t Ic;               // width of what enters the cell: M, or I without that layer
     size_t H;                // hidden units
     size_t K;                // width of the ReLU layer between the cell and the heads (0: none)
+    size_t Kin;              // width of what enters the head layer: H, or H + I with head_skip
     size_t Hh;               // width of what enters the heads: K, or H without that layer
     size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
     float act_low, act_high; // box action bounds (for clipping what the env receives)
@@ -89,7 +91,7 @@ typedef struct MrlRl2Dims {
     X(b_hh, (d)->lstm ? 0 : (d)->G)            /* (3H) GRU only */                                 \
     X(ln_g, (d)->layer_norm ? (d)->H : 0)      /* (H) */                                           \
     X(ln_b, (d)->layer_norm ? (d)->H : 0)      /* (H) */                                           \
-    X(hd_w, (d)->K*(d)->H)                     /* (K, H) head layer */                             \
+    X(hd_w, (d)->K*(d)->Kin)                   /* (K, Kin) head layer */                           \
     X(hd_b, (d)->K)                            /* (K) */                                           \
     X(pi_w, (d)->A*(d)->Hh)                    /* (A, Hh) */                                       \
     X(pi_b, (d)->A)                            /* (A) */                                           \
@@ -153,6 +155,8 @@ typedef struct MrlRl2Net {
     R* y;         /* (TB, H) cell output after layer norm (or h) */                                \
     R* q;         /* (TB, K) head layer output */                                                  \
     R* dq;        /* (TB, K) */                                                                    \
+    R* yx;        /* (TB, H + I) what the head layer reads with head_skip */                       \
+    R* dyx;       /* (TB, H + I) */                                                                \
     R* ln_mean;   /* (TB) */                                                                       \
     R* ln_rstd;   /* (TB) */                                                                       \
     R* logp;      /* (TB, A) */                                                                    \

@@ -474,7 +474,8 @@ static void trained_row_settings(char* out, size_t size, const MrlRunConfig* tr,
         mrl_buf_printf(&b, ", layer norm");
     }
     if (tr->head_mlp > 0) {
-        mrl_buf_printf(&b, ", a %d-unit head layer", (int)tr->head_mlp);
+        mrl_buf_printf(&b, ", a %d-unit head layer%s", (int)tr->head_mlp,
+                       tr->head_skip ? " also reading the step input" : "");
     }
     mrl_buf_printf(&b, ", %lld steps%s (run %.300s)", (long long)tr->total_steps,
                    greedy ? ", most likely action" : "", dir);

@@ -103,6 +103,9 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"agent.head_mlp", MRL_SK_INT, 0, "0", 0, 4096, NULL, RUN(head_mlp),
      "rl2: width of a ReLU layer between the cell's output and the policy and value heads; 0 = "
      "none"},
+    {"agent.head_skip", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(head_skip),
+     "rl2: the head layer reads the step input (observation, previous action and reward, ...) "
+     "beside the cell's output; needs agent.head_mlp"},
     {"agent.prev_obs", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(prev_obs),
      "rl2: the observation the previous action was taken in, as another input (discrete or "
      "un-encoded vector observations)"},
