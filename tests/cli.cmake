@@ -15,3 +15,5 @@ add_test(NAME cli_ep2_vs_ep1 COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/ep2_vs_e
 set_tests_properties(cli_ep2_vs_ep1 PROPERTIES TIMEOUT 60)
 add_test(NAME cli_rl2_configs COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_configs.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli_rl2_configs PROPERTIES TIMEOUT 60)
+add_test(NAME cli_rl2_tune COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_tune.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:metarl>)
+set_tests_properties(cli_rl2_tune PROPERTIES TIMEOUT 120)
