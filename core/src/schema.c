@@ -95,7 +95,8 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"agent.embed", MRL_SK_INT, 0, "0", 0, 8192, NULL, RUN(embed),
      "encoder layer width before the cell; 0 = no encoder layer"},
     {"agent.layer_norm", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(layer_norm),
-     "layer normalisation inside the cell"},
+     "rl2: layer normalisation of the cell's output on its way to the heads (the recurrence "
+     "carries the state as it is)"},
     {"agent.time_input", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(time_input),
      "rl2: two more inputs per step, episode index / episodes and step / horizon"},
     {"agent.input_mlp", MRL_SK_INT, 0, "0", 0, 4096, NULL, RUN(input_mlp),
