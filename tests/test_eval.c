@@ -70,24 +70,39 @@ static char* render_all(const MrlEvalSet* e) {
 }
 
 // the table shows %improved only when episode lengths can differ: not when every episode
-// ran to the horizon (fixed-length episodes, where episode 2 <= episode 1 always holds)
+// ran to the horizon (fixed-length episodes, where episode 2 <= episode 1 always holds);
+// it shows lengths and success rates only when some episode terminated
 static void test_eval_table_improved_only_when_lengths_vary(void** state) {
     (void)state;
     MrlEvalSet e = run_eval(8, 1);
     MrlBuf b = {0};
     mrl_eval_table_md(&b, &e, 1, "t");
     assert_non_null(strstr(b.data, "improved (episode 2"));
+    assert_non_null(strstr(b.data, "| episode | length (success only) |"));
     free(b.data);
     for (int64_t i = 0; i < e.n_trials * 3; i++) {
         e.rows[i].length = e.horizon;
         e.rows[i].success = 0;
+        e.rows[i].terminated = 0;
         e.rows[i].truncated = 1;
     }
     MrlBuf c = {0};
     mrl_eval_table_md(&c, &e, 1, "t");
     assert_non_null(strstr(c.data, "trial return:"));
     assert_null(strstr(c.data, "improved"));
+    // nothing terminated: the length and success columns say nothing and are left out
+    assert_null(strstr(c.data, "success |"));
+    assert_non_null(strstr(c.data, "| episode | return |"));
+    assert_non_null(strstr(c.data, "No episode terminated"));
     free(c.data);
+    // one success at the horizon's last step keeps them: success is not "ended early"
+    e.rows[0].terminated = 1;
+    e.rows[0].success = 1;
+    MrlBuf d = {0};
+    mrl_eval_table_md(&d, &e, 1, "t");
+    assert_non_null(strstr(d.data, "| episode | length (success only) |"));
+    assert_null(strstr(d.data, "improved"));
+    free(d.data);
     mrl_eval_set_free(&e);
 }
 

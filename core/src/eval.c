@@ -238,6 +238,19 @@ static int some_episode_ends_early(const MrlEvalSet* set) {
     return 0;
 }
 
+// 1 when some episode of the set terminated (goal reached or failed): otherwise every episode
+// was cut at the horizon (bandit pulls, fixed-length MDP episodes), every length is the
+// horizon and every success rate 0, and the table leaves those columns out
+static int some_episode_terminates(const MrlEvalSet* set) {
+    int64_t n = set->n_trials * (int64_t)set->episodes;
+    for (int64_t i = 0; i < n; i++) {
+        if (set->rows[i].terminated) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* title) {
     if (title && *title) {
         mrl_buf_printf(b, "# %s\n\n", title);
@@ -249,15 +262,24 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
         mrl_buf_printf(b, "## set `%s`: %lld tasks × %d trial(s), %d episode(s) per trial, horizon %lld\n\n",
                        set->name, (long long)set->n_tasks, (int)set->trials_per_task,
                        (int)set->episodes, (long long)set->horizon);
-        mrl_buf_printf(b, "| episode | length (success only) | length (failure = horizon) | success | return |\n");
-        mrl_buf_printf(b, "|---|---|---|---|---|\n");
+        int ends = some_episode_terminates(set);
+        if (ends) {
+            mrl_buf_printf(b, "| episode | length (success only) | length (failure = horizon) | success | return |\n");
+            mrl_buf_printf(b, "|---|---|---|---|---|\n");
+        } else {
+            mrl_buf_printf(b, "No episode terminated (every one ran to the horizon): lengths and "
+                              "success rates are left out.\n\n");
+            mrl_buf_printf(b, "| episode | return |\n|---|---|\n");
+        }
         for (int32_t k = 0; k < set->episodes; k++) {
             MrlEpisodeStats es;
             mrl_eval_episode_stats(&es, set, k);
             mrl_buf_printf(b, "| %d |", (int)k + 1);
-            md_stat(b, &es.length_success, 1.0, "");
-            md_stat(b, &es.length, 1.0, "");
-            md_stat(b, &es.success, 100.0, "%");
+            if (ends) {
+                md_stat(b, &es.length_success, 1.0, "");
+                md_stat(b, &es.length, 1.0, "");
+                md_stat(b, &es.success, 100.0, "%");
+            }
             md_stat(b, &es.ret, 1.0, "");
             mrl_buf_printf(b, "\n");
         }
