@@ -258,7 +258,8 @@ static void test_ppo_bad_checkpoints_refused(void** state) {
 // (trained parameters, not only the initial ones). mock: the mock environment (its
 // observation changes every step; episodes end inside a trial) with the previous
 // observation as input, an input layer and a head layer (the MDP network's parts; with
-// the LSTM the head layer also reads the step input); otherwise the bandit with long trials.
+// the LSTM the head layer also reads the step input; with BPTT windows the value head has
+// a trunk of its own); otherwise the bandit with long trials.
 static void check_replay(int mock, int bptt) {
     char err[MRL_MSG_MAX];
     const char* cells[2] = {"gru", "lstm"};
@@ -277,6 +278,7 @@ static void check_replay(int mock, int bptt) {
                 s.run.input_mlp = 8;
                 s.run.head_mlp = 8;
                 s.run.head_skip = c == 1;
+                s.run.separate_value = b == 1; // its state, too, stored at window starts
             }
             strcpy(s.run.cell, cells[c]);
             s.run.bptt = b ? bptt : 0;

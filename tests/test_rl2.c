@@ -109,7 +109,7 @@ static void fill_inputs(NetCtx* k, const MrlEnvInfo* info, uint64_t seed) {
                              ((t == 0 || t == 3) ? MRL_SLOT_EPISODE_START : 0);
         }
     }
-    for (size_t i = 0; i < B * d->H; i++) {
+    for (size_t i = 0; i < B * d->S; i++) {
         k->ws.h0[i] = 0.3 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
         k->ws.c0[i] = 0.3 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
     }
@@ -198,6 +198,20 @@ static void test_rl2_layout_from_one_table(void** state) {
     assert_int_equal(net.size.hd_w, 5 * (8 + 11));
     assert_int_equal(net.off.pi_w, net.off.hd_w + 5 * (8 + 11) + 5);
     assert_int_equal(net.n_params, expect + 24 * 2 + 5 * (8 + 11) + 5 - (3 + 1) * (8 - 5));
+    // a value trunk of its own: a copy of the trunk's tensors after the value head, the
+    // shared layout before it unchanged; twice the recurrent state
+    size_t shared = net.n_params, pi_w = net.off.pi_w;
+    size_t trunk = net.off.pi_w - net.off.w_ih;
+    run.separate_value = 1;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    assert_int_equal(net.off.pi_w, pi_w);
+    assert_int_equal(net.off.val_in_w, shared);
+    assert_int_equal(net.size.val_w_ih, net.size.w_ih);
+    assert_int_equal(net.size.val_b_hh, net.size.b_hh);
+    assert_int_equal(net.size.val_hd_w, 5 * (8 + 11));
+    assert_int_equal(net.n_params, shared + trunk);
+    assert_int_equal(net.d.S, 16);
+    run.separate_value = 0;
     run.head_mlp = 0; // nothing to read it
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.head_skip"));
@@ -230,23 +244,34 @@ static void test_rl2_gradcheck_gru_time_input(void** state) {
 }
 
 // The optional parts of the network (the clock, the previous observation, the input layer,
-// the head layer and its reading of the step input), each gradient-checked in combination: on
+// the head layer and its reading of the step input, the value trunk), each gradient-checked in
+// combination: on
 // one-hot observations with a GRU, and on raw or encoded vectors with an LSTM and layer norm
 // (whose gradient then flows back through the head layer and the input layer into the
 // encoder).
 typedef struct {
     const char* cell;
     int32_t vector, embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp, head_skip;
+    int32_t separate_value;
 } OptionCase;
 
 static void test_rl2_gradcheck_options(void** state) {
     (void)state;
     static const OptionCase cases[] = {
-        {"gru", 0, 0, 0, 1, 0, 7, 0, 0},  {"lstm", 1, 5, 1, 0, 0, 6, 0, 0},
-        {"gru", 0, 0, 0, 1, 1, 6, 0, 0},  {"lstm", 1, 0, 1, 0, 1, 0, 0, 0},
-        {"gru", 0, 0, 0, 1, 1, 6, 5, 0},  {"lstm", 1, 5, 1, 0, 0, 0, 4, 0},
-        {"gru", 0, 0, 0, 0, 0, 0, 3, 0},  {"gru", 0, 0, 0, 1, 1, 6, 5, 1},
-        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1},
+        {"gru", 0, 0, 0, 1, 0, 7, 0, 0, 0},
+        {"lstm", 1, 5, 1, 0, 0, 6, 0, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 0, 0, 0},
+        {"lstm", 1, 0, 1, 0, 1, 0, 0, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 0, 0},
+        {"lstm", 1, 5, 1, 0, 0, 0, 4, 0, 0},
+        {"gru", 0, 0, 0, 0, 0, 0, 3, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 0},
+        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1, 0},
+        // the value head on a trunk of its own: bare; with every option (the step input's
+        // share of both head layers flows back into the encoder)
+        {"gru", 0, 0, 0, 0, 0, 0, 0, 0, 1},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 1},
+        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1, 1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const OptionCase* o = &cases[c];
@@ -260,6 +285,7 @@ static void test_rl2_gradcheck_options(void** state) {
         run.input_mlp = o->input_mlp;
         run.head_mlp = o->head_mlp;
         run.head_skip = o->head_skip;
+        run.separate_value = o->separate_value;
         double e = check_net(&info, &run, 15 + c);
         if (!(e < 1e-6)) {
             fail_msg("case %zu: relative gradient error %g", c, e);
@@ -356,6 +382,68 @@ static void test_rl2_gradcheck_gru_image(void** state) {
     info.obs.shape[2] = 2;
     MrlRunConfig run = run_cfg("gru", 4, 6, 0);
     assert_true(check_net(&info, &run, 31) < 1e-6);
+}
+
+// With a value trunk the two heads share no parameter after the step input: moving every
+// value-trunk tensor leaves the policy's outputs bit-identical and moves the value; moving
+// the policy trunk leaves the value bit-identical (both cells, every option on).
+static void test_rl2_value_trunk_is_separate(void** state) {
+    (void)state;
+    for (int lstm = 0; lstm <= 1; lstm++) {
+        MrlEnvInfo info = info_discrete(3, 4);
+        MrlRunConfig run = run_cfg(lstm ? "lstm" : "gru", 5, 0, 1);
+        run.time_input = 1;
+        run.input_mlp = 6;
+        run.head_mlp = 4;
+        run.head_skip = 1;
+        run.separate_value = 1;
+        NetCtx k;
+        memset(&k, 0, sizeof k);
+        char err[MRL_MSG_MAX];
+        assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
+        k.T = 6;
+        k.B = 2;
+        k.rows = 12;
+        assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
+        fill_inputs(&k, &info, 21);
+        size_t P = k.net.n_params;
+        double* th = calloc(P, sizeof(double));
+        double *lp = calloc(12, sizeof(double)), *v = calloc(12, sizeof(double));
+        MrlRng rng = {9, 1};
+        for (size_t i = 0; i < P; i++) {
+            th[i] = 0.5 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
+        }
+        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+        memcpy(lp, k.ws.logp_a, 12 * sizeof(double));
+        memcpy(v, k.ws.v, 12 * sizeof(double));
+        // the value trunk: from val_in_w to the end
+        for (size_t i = k.net.off.val_in_w; i < P; i++) {
+            th[i] += 0.25;
+        }
+        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+        int v_moved = 0;
+        for (size_t i = 0; i < 12; i++) {
+            assert_true(k.ws.logp_a[i] == lp[i]);
+            v_moved |= k.ws.v[i] != v[i];
+        }
+        assert_true(v_moved);
+        for (size_t i = k.net.off.val_in_w; i < P; i++) {
+            th[i] -= 0.25;
+        }
+        // the policy trunk: input layer to head layer
+        for (size_t i = k.net.off.in_w; i < k.net.off.pi_w; i++) {
+            th[i] += 0.25;
+        }
+        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+        int lp_moved = 0;
+        for (size_t i = 0; i < 12; i++) {
+            assert_true(k.ws.v[i] == v[i]);
+            lp_moved |= k.ws.logp_a[i] != lp[i];
+        }
+        assert_true(lp_moved);
+        free(th), free(lp), free(v);
+        mrl_rl2_ws_release_f64(&k.ws);
+    }
 }
 
 static void test_rl2_float_matches_double(void** state) {
@@ -457,8 +545,8 @@ static void packed_matches_padded(const char* cell) {
             pk.flags[row] = k.ws.flags[i];
         }
     }
-    memcpy(pk.h0, k.ws.h0, B * d->H * sizeof(double));
-    memcpy(pk.c0, k.ws.c0, B * d->H * sizeof(double));
+    memcpy(pk.h0, k.ws.h0, B * d->S * sizeof(double));
+    memcpy(pk.c0, k.ws.c0, B * d->S * sizeof(double));
     mrl_rl2_forward_f64(&k.net, &k.ws, th, T, B);
     mrl_rl2_forward_f64(&k.net, &pk, th, T, B);
     row = 0;
@@ -512,6 +600,7 @@ int main(void) {
         cmocka_unit_test(test_rl2_gradcheck_options),
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
+        cmocka_unit_test(test_rl2_value_trunk_is_separate),
         cmocka_unit_test(test_rl2_float_matches_double),
         cmocka_unit_test(test_rl2_gradcheck_packed),
         cmocka_unit_test(test_rl2_packed_matches_padded),

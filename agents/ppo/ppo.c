@@ -59,8 +59,8 @@ struct MrlPpo {
     float* r_rew;     // (Tmax, N)
     float* r_adv;     // (Tmax, N)
     float* r_ret;     // (Tmax, N)
-    float* r_h;       // (n_win, N, H) hidden state at each window start
-    float* r_c;       // (n_win, N, H)
+    float* r_h;       // (n_win, N, S) recurrent state at each window start
+    float* r_c;       // (n_win, N, S)
     int32_t* r_len;   // (N) steps of each trial
     int32_t* r_end;   // (N) MRL_PPO_END_*
     float* r_boot;    // (N) bootstrap values (TRUNCATED)
@@ -202,7 +202,7 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
         goto fail_quiet;
     }
     p->mem_bytes += p->ws.bytes;
-    size_t TN = p->Tmax * p->N, H = d->H;
+    size_t TN = p->Tmax * p->N, S = d->S;
     p->task_buf = xcalloc(p, (size_t)p->info.task_bytes, 1, &failed);
     p->task_params = xcalloc(p, MRL_MAX_PARAMS, sizeof(double), &failed);
     p->r_obs = xcalloc(p, TN * d->O, sizeof(float), &failed);
@@ -216,8 +216,8 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->r_rew = xcalloc(p, TN, sizeof(float), &failed);
     p->r_adv = xcalloc(p, TN, sizeof(float), &failed);
     p->r_ret = xcalloc(p, TN, sizeof(float), &failed);
-    p->r_h = xcalloc(p, p->n_win * p->N * H, sizeof(float), &failed);
-    p->r_c = xcalloc(p, p->n_win * p->N * H, sizeof(float), &failed);
+    p->r_h = xcalloc(p, p->n_win * p->N * S, sizeof(float), &failed);
+    p->r_c = xcalloc(p, p->n_win * p->N * S, sizeof(float), &failed);
     p->r_len = xcalloc(p, p->N, sizeof(int32_t), &failed);
     p->r_end = xcalloc(p, p->N, sizeof(int32_t), &failed);
     p->r_boot = xcalloc(p, p->N, sizeof(float), &failed);
@@ -330,7 +330,7 @@ void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size
 
 static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
     const MrlRl2Dims* d = &p->net.d;
-    size_t N = p->N, O = d->O, Araw = d->Araw, H = d->H;
+    size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S;
     MrlTrialSlots* ts = &p->ts;
     int32_t episodes = p->run.episodes > 0 ? p->run.episodes : 1;
     for (size_t s = 0; s < N; s++) {
@@ -364,14 +364,14 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
             size_t w = t / p->W;
             for (size_t s = 0; s < N; s++) {
                 int start = (ts->flags[s] & MRL_SLOT_TRIAL_START) != 0;
-                float* hw = p->r_h + (w * N + s) * H;
-                float* cw = p->r_c + (w * N + s) * H;
+                float* hw = p->r_h + (w * N + s) * S;
+                float* cw = p->r_c + (w * N + s) * S;
                 if (start) {
-                    memset(hw, 0, H * sizeof(float));
-                    memset(cw, 0, H * sizeof(float));
+                    memset(hw, 0, S * sizeof(float));
+                    memset(cw, 0, S * sizeof(float));
                 } else {
-                    memcpy(hw, p->pol.h + s * H, H * sizeof(float));
-                    memcpy(cw, p->pol.c + s * H, H * sizeof(float));
+                    memcpy(hw, p->pol.h + s * S, S * sizeof(float));
+                    memcpy(cw, p->pol.c + s * S, S * sizeof(float));
                 }
             }
         }
@@ -459,7 +459,7 @@ static size_t unit_len(const MrlPpo* p, int32_t u) {
 // length T; *n_rows receives the number of rows (agent steps) in the minibatch.
 static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
     const MrlRl2Dims* d = &p->net.d;
-    size_t N = p->N, O = d->O, Araw = d->Araw, H = d->H, B = hi - lo, W = p->W;
+    size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S, B = hi - lo, W = p->W;
     int32_t* ord = p->mb_order;
     for (size_t i = 0; i < B; i++) { // insertion sort by length, descending
         int32_t u = p->units[lo + i];
@@ -483,8 +483,8 @@ static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
         for (size_t b = 0; b < p->mb_nt[t]; b++, i++) {
             size_t s = (size_t)ord[b] / p->n_win, w = (size_t)ord[b] % p->n_win;
             if (t == 0) {
-                memcpy(p->ws.h0 + b * H, p->r_h + (w * N + s) * H, H * sizeof(float));
-                memcpy(p->ws.c0 + b * H, p->r_c + (w * N + s) * H, H * sizeof(float));
+                memcpy(p->ws.h0 + b * S, p->r_h + (w * N + s) * S, S * sizeof(float));
+                memcpy(p->ws.c0 + b * S, p->r_c + (w * N + s) * S, S * sizeof(float));
             }
             size_t r = (w * W + t) * N + s; // rollout row
             memcpy(p->ws.obs + i * O, p->r_obs + r * O, O * sizeof(float));

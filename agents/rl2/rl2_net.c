@@ -109,6 +109,8 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
     d->head_skip = run->head_skip != 0;
     d->Kin = d->H + (d->head_skip ? d->I : 0);
     d->Hh = d->K > 0 ? d->K : d->H;
+    d->sep_value = run->separate_value != 0;
+    d->S = d->sep_value ? 2 * d->H : d->H;
     size_t total = 0;
 #define MRL_RL2_LAYOUT(name, sz)                                                                   \
     net->off.name = total;                                                                         \
@@ -134,6 +136,9 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
         return;
     }
     double fan = 0.0, gain = 1.0;
+    if (strncmp(name, "val_", 4) == 0) {
+        name += 4; // the value trunk starts as the policy trunk's shapes do
+    }
     if (strcmp(name, "enc_w") == 0) {
         fan = (double)d->O;
     } else if (strcmp(name, "c1_w") == 0) {
@@ -188,8 +193,9 @@ void mrl_rl2_net_init_params(const MrlRl2Net* net, float* params, uint64_t seed)
 
 double mrl_rl2_flops_per_row(const MrlRl2Net* net) {
     const MrlRl2Dims* d = &net->d;
-    double f = (double)d->G * (double)(d->Ic + d->H) + (double)(d->A + 1) * (double)d->Hh +
-               (double)d->M * (double)d->I + (double)d->K * (double)d->Kin;
+    double trunk = (double)d->G * (double)(d->Ic + d->H) + (double)d->M * (double)d->I +
+                   (double)d->K * (double)d->Kin;
+    double f = (d->sep_value ? 2.0 : 1.0) * trunk + (double)(d->A + 1) * (double)d->Hh;
     if (d->enc == MRL_RL2_ENC_VECTOR && d->enc_params) {
         f += (double)d->E * (double)d->O;
     } else if (d->enc == MRL_RL2_ENC_IMAGE) {

@@ -2,7 +2,8 @@
 // previous action ++ previous reward ++ episode-start flag (++ the trial
 // clock, optional), a GRU or LSTM,
 // optional layer norm, an optional ReLU layer, then a policy head (categorical logits or Gaussian
-// mean with a state-independent log-std) and a value head.
+// mean with a state-independent log-std) and a value head. The part from the step input to the
+// heads is the trunk; with sep_value the value head has a trunk of its own.
 //
 // Parameters live in one contiguous buffer carved from one size table (the
 // MRL_RL2_PARAMS X-macro below); the gradient buffer and the Adam moments
@@ -49,6 +50,7 @@ typedef struct MrlRl2Dims {
     int32_t prev_in;         // 1: the previous observation is input (P more columns)
     int32_t act_discrete;    // 1: categorical head; 0: Gaussian head
     int32_t head_skip;       // 1: the head layer reads [cell output, step input] (Kin = H + I)
+    int32_t sep_value;       // 1: the value head reads a trunk of its own (the val_* tensors)
     size_t O;                // floats per raw observation row
     size_t n_obs;            // ONEHOT: number of observation values
     size_t ih, iw, ic;       // IMAGE: input height, width, channels
@@ -68,6 +70,8 @@ typedef struct MrlRl2Dims {
     size_t Kin;              // width of what enters the head layer: H, or H + I with head_skip
     size_t Hh;               // width of what enters the heads: K, or H without that layer
     size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
+    size_t S;                // floats of recurrent state per sequence: H, or 2H with sep_value
+                             // (the policy trunk's H first, then the value trunk's)
     float act_low, act_high; // box action bounds (for clipping what the env receives)
 } MrlRl2Dims;
 
@@ -97,7 +101,23 @@ typedef struct MrlRl2Dims {
     X(pi_b, (d)->A)                            /* (A) */                                           \
     X(log_std, (d)->act_discrete ? 0 : (d)->A) /* (A) Gaussian only */                             \
     X(v_w, (d)->Hh)                            /* (1, Hh) */                                       \
-    X(v_b, 1)                                  /* (1) */
+    X(v_b, 1)                                  /* (1) */                                           \
+    MRL_RL2_VALUE_TRUNK(X, d)
+
+// With sep_value the value head reads a trunk of its own, the same shapes as the policy's
+// input layer, cell, layer norm and head layer (the observation encoder and the step input
+// are shared); appended, so that a shared-trunk layout is unchanged.
+#define MRL_RL2_VALUE_TRUNK(X, d)                                                                  \
+    X(val_in_w, (d)->sep_value ? (d)->M*(d)->I : 0)                                                \
+    X(val_in_b, (d)->sep_value ? (d)->M : 0)                                                       \
+    X(val_w_ih, (d)->sep_value ? (d)->G*(d)->Ic : 0)                                               \
+    X(val_b_ih, (d)->sep_value ? (d)->G : 0)                                                       \
+    X(val_w_hh, (d)->sep_value ? (d)->G*(d)->H : 0)                                                \
+    X(val_b_hh, (d)->sep_value && !(d)->lstm ? (d)->G : 0)                                         \
+    X(val_ln_g, (d)->sep_value && (d)->layer_norm ? (d)->H : 0)                                    \
+    X(val_ln_b, (d)->sep_value && (d)->layer_norm ? (d)->H : 0)                                    \
+    X(val_hd_w, (d)->sep_value ? (d)->K*(d)->Kin : 0)                                              \
+    X(val_hd_b, (d)->sep_value ? (d)->K : 0)
 
 typedef struct MrlRl2Layout {
 #define MRL_RL2_FIELD(name, size) size_t name;
@@ -117,9 +137,11 @@ typedef struct MrlRl2Net {
 //   obs (T, B, O), prev_act (T, B, Araw), prev_rew (T, B), flags (T, B) MRL_SLOT_* bits,
 //   clock (T, B, 2) when d.time_in, prev_obs (T, B, O) when d.prev_in (read only where the
 //   row is not a trial start),
-//   act (T, B, Araw) the actions taken (for log-probabilities), h0, c0 (B, H).
+//   act (T, B, Araw) the actions taken (for log-probabilities), h0, c0 (B, S): the state of
+//   the policy trunk, then (sep_value) the value trunk's.
 // Outputs of forward: logp (T, B, A) log-softmax (discrete) or mean (box),
-//   logp_a (T, B), ent (T, B), v (T, B), h_all (T+1, B, H).
+//   logp_a (T, B), ent (T, B), v (T, B), h_all (T+1, B, H) (and val_h_all with sep_value;
+//   mrl_rl2_state_out gathers a row's whole state).
 // Inputs of backward: dlogp_a, dent, dv (T, B).
 // nt NULL (after init): every step holds B rows, row (t, b) at t * B + b. Set by the caller
 // to T counts (nt[0] = B, non-increasing) for packed sequences of unequal lengths, sorted
@@ -175,6 +197,16 @@ typedef struct MrlRl2Net {
     R* da1;       /* (TB, h1*w1*16) */                                                             \
     R* da2;       /* (TB, flat) */                                                                 \
     R* rnn_bws;   /* backward scratch: (TB*4H + 4*B*H) */                                          \
+    R* val_u;       /* the value trunk's u, h_all, ... (sep_value only) */                         \
+    R* val_h_all;                                                                                  \
+    R* val_c_all;                                                                                  \
+    R* val_gates;                                                                                  \
+    R* val_tc;                                                                                     \
+    R* val_y;                                                                                      \
+    R* val_q;                                                                                      \
+    R* val_yx;                                                                                     \
+    R* val_ln_mean;                                                                                \
+    R* val_ln_rstd;                                                                                \
     size_t bytes; /* total bytes allocated */                                                      \
     void* block;  /* the one allocation all pointers point into */
 
@@ -187,8 +219,8 @@ typedef struct MrlRl2Ws64 {
 } MrlRl2Ws64;
 
 // Fills net->d and the layout from the env's spaces and the agent config (run->cell, hidden,
-// embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp). Returns MRL_OK or MRL_EINVAL
-// with text.
+// embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp, head_skip, separate_value).
+// Returns MRL_OK or MRL_EINVAL with text.
 int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig* run, char* err);
 
 // Writes initial parameters (uniform fan-in scaling, small policy weights,
@@ -215,6 +247,12 @@ void mrl_rl2_backward(const MrlRl2Net* net, MrlRl2Ws* ws, const float* params, f
                       size_t T, size_t B);
 void mrl_rl2_backward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* params, double* grad,
                           size_t T, size_t B);
+
+// Copies the recurrent state of row `row` of h_all (and c_all; row b < B is h0's, the
+// output of packed row i is row B + i) into h (S floats) and c (S floats, LSTM only).
+void mrl_rl2_state_out(const MrlRl2Net* net, const MrlRl2Ws* ws, size_t row, float* h, float* c);
+void mrl_rl2_state_out_f64(const MrlRl2Net* net, const MrlRl2Ws64* ws, size_t row, float* h,
+                           float* c);
 
 // Multiply-adds of one forward step per row (for FLOP accounting).
 double mrl_rl2_flops_per_row(const MrlRl2Net* net);

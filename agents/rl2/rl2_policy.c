@@ -15,13 +15,13 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
     pol->net = net;
     pol->params = params;
     pol->n_slots = n_slots;
-    size_t N = (size_t)n_slots, H = net->d.H;
+    size_t N = (size_t)n_slots, S = net->d.S;
     int rc = mrl_rl2_ws_init(&pol->ws, net, 1, N, err);
     if (rc != MRL_OK) {
         return rc;
     }
-    pol->h = calloc(N * H, sizeof(float));
-    pol->c = calloc(N * H, sizeof(float));
+    pol->h = calloc(N * S, sizeof(float));
+    pol->c = calloc(N * S, sizeof(float));
     pol->raw = calloc(N * net->d.Araw, sizeof(float));
     pol->logp = calloc(N, sizeof(float));
     pol->value = calloc(N, sizeof(float));
@@ -36,7 +36,7 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
 // loads the step inputs of all slots into the T = 1 workspace
 static void load_inputs(MrlRl2Policy* pol, const MrlStepBatch* batch) {
     const MrlRl2Dims* d = &pol->net->d;
-    size_t N = (size_t)pol->n_slots, H = d->H;
+    size_t N = (size_t)pol->n_slots, S = d->S;
     const int32_t* flags = batch->flags;
     memcpy(pol->ws.obs, batch->obs, N * d->O * sizeof(float));
     memcpy(pol->ws.prev_act, batch->prev_action, N * d->Araw * sizeof(float));
@@ -50,11 +50,11 @@ static void load_inputs(MrlRl2Policy* pol, const MrlStepBatch* batch) {
     memcpy(pol->ws.flags, flags, N * sizeof(int32_t));
     for (size_t s = 0; s < N; s++) {
         if (flags[s] & MRL_SLOT_TRIAL_START) {
-            memset(pol->ws.h0 + s * H, 0, H * sizeof(float));
-            memset(pol->ws.c0 + s * H, 0, H * sizeof(float));
+            memset(pol->ws.h0 + s * S, 0, S * sizeof(float));
+            memset(pol->ws.c0 + s * S, 0, S * sizeof(float));
         } else {
-            memcpy(pol->ws.h0 + s * H, pol->h + s * H, H * sizeof(float));
-            memcpy(pol->ws.c0 + s * H, pol->c + s * H, H * sizeof(float));
+            memcpy(pol->ws.h0 + s * S, pol->h + s * S, S * sizeof(float));
+            memcpy(pol->ws.c0 + s * S, pol->c + s * S, S * sizeof(float));
         }
     }
 }
@@ -62,7 +62,7 @@ static void load_inputs(MrlRl2Policy* pol, const MrlStepBatch* batch) {
 void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* batch,
                          MrlRng* rngs) {
     const MrlRl2Dims* d = &pol->net->d;
-    size_t N = (size_t)pol->n_slots, H = d->H, A = d->A, Araw = d->Araw;
+    size_t N = (size_t)pol->n_slots, S = d->S, A = d->A, Araw = d->Araw;
     load_inputs(pol, batch);
     memset(pol->ws.act, 0, N * Araw * sizeof(float));
     mrl_rl2_forward(pol->net, &pol->ws, pol->params, 1, N);
@@ -102,10 +102,7 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
         }
         pol->value[s] = pol->ws.v[s];
         memcpy(pol->last_obs + s * d->O, batch->obs + s * d->O, d->O * sizeof(float));
-        memcpy(pol->h + s * H, pol->ws.h_all + (N + s) * H, H * sizeof(float));
-        if (d->lstm) {
-            memcpy(pol->c + s * H, pol->ws.c_all + (N + s) * H, H * sizeof(float));
-        }
+        mrl_rl2_state_out(pol->net, &pol->ws, N + s, pol->h + s * S, pol->c + s * S);
     }
 }
 

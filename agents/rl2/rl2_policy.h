@@ -19,8 +19,8 @@ typedef struct MrlRl2Policy {
     int32_t n_slots;      // N
     int32_t greedy;       // 1: argmax / mean instead of sampling
     MrlRl2Ws ws;          // T = 1, B = N
-    float* h;             // (N, H) recurrent state
-    float* c;             // (N, H) LSTM cell state
+    float* h;             // (N, S) recurrent state (S = H, or 2H with a value trunk)
+    float* c;             // (N, S) LSTM cell state
     float* raw;           // (N, Araw) the sampled actions before clipping to the space
     float* logp;          // (N) log-probability of raw under the policy
     float* value;         // (N) value estimate of the step's input

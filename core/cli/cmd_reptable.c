@@ -477,6 +477,9 @@ static void trained_row_settings(char* out, size_t size, const MrlRunConfig* tr,
         mrl_buf_printf(&b, ", a %d-unit head layer%s", (int)tr->head_mlp,
                        tr->head_skip ? " also reading the step input" : "");
     }
+    if (tr->separate_value) {
+        mrl_buf_printf(&b, ", a value network of its own");
+    }
     mrl_buf_printf(&b, ", %lld steps%s (run %.300s)", (long long)tr->total_steps,
                    greedy ? ", most likely action" : "", dir);
     snprintf(out, size, "%s", b.failed || !b.data ? "" : b.data);

@@ -107,6 +107,9 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"agent.head_skip", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(head_skip),
      "rl2: the head layer reads the step input (observation, previous action and reward, ...) "
      "beside the cell's output; needs agent.head_mlp"},
+    {"agent.separate_value", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(separate_value),
+     "rl2: the value head has a network of its own (input layer, cell, layer norm and head "
+     "layer, as configured) over the same step input; the observation encoder is shared"},
     {"agent.prev_obs", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(prev_obs),
      "rl2: the observation the previous action was taken in, as another input (discrete or "
      "un-encoded vector observations)"},
