@@ -302,6 +302,26 @@ static void test_rl2_gradcheck_options(void** state) {
     assert_non_null(strstr(err, "agent.prev_obs"));
 }
 
+// a network on a filled 6 x 2 sequence (fill_inputs(input_seed)) and parameters uniform in
+// [-0.5, 0.5) from param_seed; returns the parameters (the caller frees them and k->ws)
+static double* random_net(NetCtx* k, const MrlEnvInfo* info, const MrlRunConfig* run,
+                          uint64_t param_seed, uint64_t input_seed) {
+    memset(k, 0, sizeof *k);
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_rl2_net_init(&k->net, info, run, err), MRL_OK);
+    k->T = 6;
+    k->B = 2;
+    k->rows = 12;
+    assert_int_equal(mrl_rl2_ws_init_f64(&k->ws, &k->net, k->T, k->B, err), MRL_OK);
+    double* th = calloc(k->net.n_params, sizeof(double));
+    MrlRng rng = {param_seed, 3};
+    for (size_t i = 0; i < k->net.n_params; i++) {
+        th[i] = 0.5 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
+    }
+    fill_inputs(k, info, input_seed);
+    return th;
+}
+
 // Which inputs reach the cell: a GRU with the clock and the previous observation on 3
 // discrete observations, random parameters; `edit` changes one input of the filled 6 x 2
 // sequence; returns a bit mask of the rows (t * 2 + b) whose value changed.
@@ -313,19 +333,7 @@ static unsigned changed_rows(InputEdit edit) {
     run.time_input = 1;
     run.prev_obs = 1;
     NetCtx k;
-    memset(&k, 0, sizeof k);
-    char err[MRL_MSG_MAX];
-    assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
-    k.T = 6;
-    k.B = 2;
-    k.rows = 12;
-    assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
-    double* th = calloc(k.net.n_params, sizeof(double));
-    MrlRng rng = {5, 3};
-    for (size_t i = 0; i < k.net.n_params; i++) {
-        th[i] = 0.5 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
-    }
-    fill_inputs(&k, &info, 17);
+    double* th = random_net(&k, &info, &run, 5, 17);
     mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
     double v0[12];
     memcpy(v0, k.ws.v, sizeof v0);
@@ -384,6 +392,26 @@ static void test_rl2_gradcheck_gru_image(void** state) {
     assert_true(check_net(&info, &run, 31) < 1e-6);
 }
 
+// moves parameters [lo, hi) by 0.25 and back; lp and v hold the outputs before. With
+// policy_kept the policy's log-probabilities must stay bit-identical and the value move;
+// otherwise the other way round
+static void shift_params(NetCtx* k, double* th, size_t lo, size_t hi, const double* lp,
+                         const double* v, int policy_kept) {
+    for (size_t i = lo; i < hi; i++) {
+        th[i] += 0.25;
+    }
+    mrl_rl2_forward_f64(&k->net, &k->ws, th, k->T, k->B);
+    int lp_moved = 0, v_moved = 0;
+    for (size_t i = 0; i < 12; i++) {
+        lp_moved |= k->ws.logp_a[i] != lp[i];
+        v_moved |= k->ws.v[i] != v[i];
+    }
+    assert_true(policy_kept ? !lp_moved && v_moved : lp_moved && !v_moved);
+    for (size_t i = lo; i < hi; i++) {
+        th[i] -= 0.25;
+    }
+}
+
 // With a value trunk the two heads share no parameter after the step input: moving every
 // value-trunk tensor leaves the policy's outputs bit-identical and moves the value; moving
 // the policy trunk leaves the value bit-identical (both cells, every option on).
@@ -398,49 +426,15 @@ static void test_rl2_value_trunk_is_separate(void** state) {
         run.head_skip = 1;
         run.separate_value = 1;
         NetCtx k;
-        memset(&k, 0, sizeof k);
-        char err[MRL_MSG_MAX];
-        assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
-        k.T = 6;
-        k.B = 2;
-        k.rows = 12;
-        assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
-        fill_inputs(&k, &info, 21);
+        double* th = random_net(&k, &info, &run, 9, 21);
         size_t P = k.net.n_params;
-        double* th = calloc(P, sizeof(double));
         double *lp = calloc(12, sizeof(double)), *v = calloc(12, sizeof(double));
-        MrlRng rng = {9, 1};
-        for (size_t i = 0; i < P; i++) {
-            th[i] = 0.5 * (2.0 * mrl_rng_uniform(&rng) - 1.0);
-        }
         mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
         memcpy(lp, k.ws.logp_a, 12 * sizeof(double));
         memcpy(v, k.ws.v, 12 * sizeof(double));
-        // the value trunk: from val_in_w to the end
-        for (size_t i = k.net.off.val_in_w; i < P; i++) {
-            th[i] += 0.25;
-        }
-        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
-        int v_moved = 0;
-        for (size_t i = 0; i < 12; i++) {
-            assert_true(k.ws.logp_a[i] == lp[i]);
-            v_moved |= k.ws.v[i] != v[i];
-        }
-        assert_true(v_moved);
-        for (size_t i = k.net.off.val_in_w; i < P; i++) {
-            th[i] -= 0.25;
-        }
-        // the policy trunk: input layer to head layer
-        for (size_t i = k.net.off.in_w; i < k.net.off.pi_w; i++) {
-            th[i] += 0.25;
-        }
-        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
-        int lp_moved = 0;
-        for (size_t i = 0; i < 12; i++) {
-            assert_true(k.ws.v[i] == v[i]);
-            lp_moved |= k.ws.logp_a[i] != lp[i];
-        }
-        assert_true(lp_moved);
+        // the value trunk (val_in_w to the end), then the policy trunk (input to head layer)
+        shift_params(&k, th, k.net.off.val_in_w, P, lp, v, 1);
+        shift_params(&k, th, k.net.off.in_w, k.net.off.pi_w, lp, v, 0);
         free(th), free(lp), free(v);
         mrl_rl2_ws_release_f64(&k.ws);
     }
