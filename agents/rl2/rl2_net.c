@@ -205,3 +205,17 @@ double mrl_rl2_flops_per_row(const MrlRl2Net* net) {
     }
     return 2.0 * f; // multiply-adds -> FLOPs
 }
+
+void mrl_rl2_state_out(const MrlRl2Net* net, const MrlRl2Ws* ws, size_t row, float* h, float* c) {
+    size_t H = net->d.H, n = H * sizeof(float);
+    memcpy(h, ws->h_all + row * H, n);
+    if (net->d.sep_value) {
+        memcpy(h + H, ws->val_h_all + row * H, n);
+    }
+    if (net->d.lstm && c) {
+        memcpy(c, ws->c_all + row * H, n);
+        if (net->d.sep_value) {
+            memcpy(c + H, ws->val_c_all + row * H, n);
+        }
+    }
+}

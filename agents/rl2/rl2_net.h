@@ -251,8 +251,6 @@ void mrl_rl2_backward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* pa
 // Copies the recurrent state of row `row` of h_all (and c_all; row b < B is h0's, the
 // output of packed row i is row B + i) into h (S floats) and c (S floats, LSTM only).
 void mrl_rl2_state_out(const MrlRl2Net* net, const MrlRl2Ws* ws, size_t row, float* h, float* c);
-void mrl_rl2_state_out_f64(const MrlRl2Net* net, const MrlRl2Ws64* ws, size_t row, float* h,
-                           float* c);
 
 // Multiply-adds of one forward step per row (for FLOP accounting).
 double mrl_rl2_flops_per_row(const MrlRl2Net* net);

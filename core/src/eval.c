@@ -225,30 +225,18 @@ static void md_stat(MrlBuf* b, const MrlStat* s, double scale, const char* unit)
     mrl_buf_printf(b, " %.2f ± %.2f%s |", s->mean * scale, s->se * scale, unit);
 }
 
-// 1 when some episode of the set ended before the horizon: otherwise every episode has the
-// horizon's length (bandit pulls, fixed-length MDP episodes) and "episode 2 <= episode 1"
-// holds trivially
-static int some_episode_ends_early(const MrlEvalSet* set) {
+// What the episodes of a set say about how they end. *early: some episode ended before the
+// horizon (otherwise every one has the horizon's length, bandit pulls or fixed-length MDP
+// episodes, and "episode 2 <= episode 1" holds trivially). *terminated: some episode
+// terminated (goal reached or failed; otherwise every one was cut at the horizon, every
+// length is the horizon and every success rate 0, and the table leaves those columns out).
+static void episode_ends(const MrlEvalSet* set, int* early, int* terminated) {
     int64_t n = set->n_trials * (int64_t)set->episodes;
-    for (int64_t i = 0; i < n; i++) {
-        if (set->rows[i].length < set->horizon) {
-            return 1;
-        }
+    *early = *terminated = 0;
+    for (int64_t i = 0; i < n && !(*early && *terminated); i++) {
+        *early |= set->rows[i].length < set->horizon;
+        *terminated |= set->rows[i].terminated != 0;
     }
-    return 0;
-}
-
-// 1 when some episode of the set terminated (goal reached or failed): otherwise every episode
-// was cut at the horizon (bandit pulls, fixed-length MDP episodes), every length is the
-// horizon and every success rate 0, and the table leaves those columns out
-static int some_episode_terminates(const MrlEvalSet* set) {
-    int64_t n = set->n_trials * (int64_t)set->episodes;
-    for (int64_t i = 0; i < n; i++) {
-        if (set->rows[i].terminated) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* title) {
@@ -262,7 +250,8 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
         mrl_buf_printf(b, "## set `%s`: %lld tasks × %d trial(s), %d episode(s) per trial, horizon %lld\n\n",
                        set->name, (long long)set->n_tasks, (int)set->trials_per_task,
                        (int)set->episodes, (long long)set->horizon);
-        int ends = some_episode_terminates(set);
+        int early, ends;
+        episode_ends(set, &early, &ends);
         if (ends) {
             mrl_buf_printf(b, "| episode | length (success only) | length (failure = horizon) | success | return |\n");
             mrl_buf_printf(b, "|---|---|---|---|---|\n");
@@ -284,7 +273,7 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
             mrl_buf_printf(b, "\n");
         }
         mrl_buf_printf(b, "\ntrial return: %.3f ± %.3f (n = %lld)", tr.mean, tr.se, (long long)tr.n);
-        if (im.n > 0 && some_episode_ends_early(set)) {
+        if (im.n > 0 && early) {
             mrl_buf_printf(b, "; improved (episode 2 ≤ episode 1): %.1f%% ± %.1f%%", 100.0 * im.mean,
                            100.0 * im.se);
         }
