@@ -432,6 +432,17 @@ static void test_rl2_value_trunk_is_separate(void** state) {
         mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
         memcpy(lp, k.ws.logp_a, 12 * sizeof(double));
         memcpy(v, k.ws.v, 12 * sizeof(double));
+        // acting only: the same log-probabilities, v not written
+        k.ws.no_value = 1;
+        for (size_t i = 0; i < 12; i++) {
+            k.ws.v[i] = -7.0;
+        }
+        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+        assert_memory_equal(lp, k.ws.logp_a, 12 * sizeof(double));
+        for (size_t i = 0; i < 12; i++) {
+            assert_true(k.ws.v[i] == -7.0);
+        }
+        k.ws.no_value = 0;
         // the value trunk (val_in_w to the end), then the policy trunk (input to head layer)
         shift_params(&k, th, k.net.off.val_in_w, P, lp, v, 1);
         shift_params(&k, th, k.net.off.in_w, k.net.off.pi_w, lp, v, 0);

@@ -150,6 +150,7 @@ typedef struct MrlRl2Net {
 #define MRL_RL2_WS_FIELDS(R)                                                                       \
     size_t T_max, B_max;                                                                           \
     const uint32_t* nt;                                                                            \
+    int no_value; /* set by an acting-only caller: forward leaves v (and a value trunk) alone */   \
     float* obs;                                                                                    \
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \
@@ -237,7 +238,9 @@ void mrl_rl2_ws_release(MrlRl2Ws* ws);
 void mrl_rl2_ws_release_f64(MrlRl2Ws64* ws);
 
 // Forward over T steps of B sequences starting from ws->h0 (and c0). T <= T_max, B <= B_max.
-// Does not allocate.
+// Does not allocate. With ws->no_value set it computes the policy only (v, and with
+// separate_value the value trunk's state, are left as they were); backward then needs a
+// forward without it.
 void mrl_rl2_forward(const MrlRl2Net* net, MrlRl2Ws* ws, const float* params, size_t T, size_t B);
 void mrl_rl2_forward_f64(const MrlRl2Net* net, MrlRl2Ws64* ws, const double* params, size_t T,
                          size_t B);

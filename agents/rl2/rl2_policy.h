@@ -23,7 +23,7 @@ typedef struct MrlRl2Policy {
     float* c;             // (N, S) LSTM cell state
     float* raw;           // (N, Araw) the sampled actions before clipping to the space
     float* logp;          // (N) log-probability of raw under the policy
-    float* value;         // (N) value estimate of the step's input
+    float* value;         // (N) value estimate of the step's input (not with ws.no_value)
     float* last_obs;      // (N, O) the observation each slot last acted on (agent.prev_obs)
 } MrlRl2Policy;
 
