@@ -9,6 +9,8 @@ typedef struct MrlCommand {
     const char* summary;
     const char* usage;
     int (*run)(int argc, char** argv);
+    int blas; // does heavy numeric work: main() first re-executes with a faster OpenBLAS core
+              // when the library fell back to its generic one (mrl_nn_blas_reexec)
 } MrlCommand;
 
 // The command table, terminated by an entry with name NULL.

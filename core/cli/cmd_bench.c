@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "nn/nn.h"
 
 int mrl_bench_runner(int argc, char** argv);   // bench_runner.c
 int mrl_bench_train_cmd(int argc, char** argv); // bench_train.c
@@ -49,7 +48,6 @@ int mrl_cmd_bench(int argc, char** argv) {
     }
     for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
         if (strcmp(benches[i].name, argv[1]) == 0) {
-            mrl_nn_blas_reexec(argc, argv);
             return benches[i].run(argc - 1, argv + 1);
         }
     }

@@ -10,6 +10,7 @@
 #include "metarl/config_find.h"
 #include "metarl/eval.h"
 #include "metarl/run.h"
+#include "nn/nn.h"
 #include "rl2/rl2_agent.h"
 
 const char mrl_eval_usage[] =
@@ -137,7 +138,8 @@ int mrl_cmd_eval(int argc, char** argv) {
             mrl_eval_table_md(&b, sets, n_done, title);
             fputs(b.data ? b.data : "", stdout);
             mrl_buf_free(&b);
-            printf("wrote %s/{config.yaml,summary.json,table.md,eval/}\n", dir);
+            printf("wrote %s/{config.yaml,summary.json,table.md,eval/} (BLAS %s)\n", dir,
+                   mrl_nn_blas_core());
         }
     }
     for (int i = 0; i < n_done; i++) {

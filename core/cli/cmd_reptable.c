@@ -59,7 +59,6 @@
 #include "cli.h"
 #include "metarl/eval.h"
 #include "metarl/run.h"
-#include "nn/nn.h"
 #include "rl2/rl2_agent.h"
 
 int mrl_cli_train(const MrlRun* r, int fresh, char* err); // cmd_train.c
@@ -1176,7 +1175,6 @@ int mrl_cmd_reptable(int argc, char** argv) {
         fprintf(stderr, "metarl table: error: expected one TABLE.yaml (see 'metarl help table')\n");
         return MRL_EXIT_BAD_INPUT;
     }
-    mrl_nn_blas_reexec(argc, argv);
     char err[MRL_MSG_MAX] = "";
     static Table t; // large (per-row results); one per process
     if (parse_table(&t, a.pos[0], err) != MRL_OK) {

@@ -21,14 +21,15 @@ extern const char mrl_render_usage[];
 
 const MrlCommand mrl_commands[] = {
     {"plugins", "list plugins, show one, or check one's conformance", mrl_plugins_usage,
-     mrl_cmd_plugins},
-    {"check", "validate a config without running anything", mrl_check_usage, mrl_cmd_check},
-    {"train", "meta-train an agent (RL² with PPO) on a config", mrl_cmd_train_usage, mrl_cmd_train},
-    {"eval", "meta-test an agent on the held-out task sets", mrl_eval_usage, mrl_cmd_eval},
+     mrl_cmd_plugins, 0},
+    {"check", "validate a config without running anything", mrl_check_usage, mrl_cmd_check, 0},
+    {"train", "meta-train an agent (RL² with PPO) on a config", mrl_cmd_train_usage, mrl_cmd_train,
+     1},
+    {"eval", "meta-test an agent on the held-out task sets", mrl_eval_usage, mrl_cmd_eval, 1},
     {"table", "run every row of a reproduction table on the same held-out tasks",
-     mrl_reptable_usage, mrl_cmd_reptable},
-    {"bench", "the project's benchmarks (results to a file)", mrl_bench_usage, mrl_cmd_bench},
+     mrl_reptable_usage, mrl_cmd_reptable, 1},
+    {"bench", "the project's benchmarks (results to a file)", mrl_bench_usage, mrl_cmd_bench, 1},
     {"render", "show a task: text view, first-person and top-down PNG", mrl_render_usage,
-     mrl_cmd_render},
-    {NULL, NULL, NULL, NULL},
+     mrl_cmd_render, 0},
+    {NULL, NULL, NULL, NULL, 0},
 };

@@ -89,7 +89,6 @@ int mrl_cmd_train(int argc, char** argv) {
         fputs(mrl_cmd_train_usage, stderr);
         return MRL_EXIT_BAD_INPUT;
     }
-    mrl_nn_blas_reexec(argc, argv);
     char err[MRL_MSG_MAX] = "";
     MrlRun r;
     if (mrl_run_open(&r, path, overrides, n_over, err) != MRL_OK) {

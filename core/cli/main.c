@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nn/nn.h"
 
 static const MrlCommand* find_command(const char* name) {
     for (const MrlCommand* c = mrl_commands; c->name; c++) {
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
             fputs(c->usage, stdout);
             return 0;
         }
+    }
+    if (c->blas) {
+        mrl_nn_blas_reexec(argc - 1, argv + 1);
     }
     return c->run(argc - 1, argv + 1);
 }

@@ -2,7 +2,9 @@
 # eval_reproducible.sh METARL SOURCE_DIR — the bundled RL² configs: the random
 # agent's mean trial return is where theory puts it (bandit 5.0 ± 0.1, MDP
 # 100 ± 2 on the 1000 held-out tasks), and running the same eval twice (and
-# with 2 threads) gives byte-identical CSV and JSON.
+# with 2 threads) gives byte-identical CSV and JSON. On a CPU with AVX2 and FMA,
+# eval runs on a vector BLAS core, not OpenBLAS's generic Prescott fallback
+# (before `eval` re-executed itself as train does, it ran 2x slower there).
 set -eu
 METARL=$1
 SRC=$2
@@ -16,7 +18,7 @@ mean_of() { # summary.json -> the test set's trial_return mean
 
 check() { # name config lo hi
     name=$1 cfg=$2 lo=$3 hi=$4
-    "$METARL" eval "$SRC/$cfg" --agent random --out "$T/$name.a" >/dev/null
+    "$METARL" eval "$SRC/$cfg" --agent random --out "$T/$name.a" >"$T/$name.log"
     "$METARL" eval "$SRC/$cfg" --agent random --out "$T/$name.b" >/dev/null
     "$METARL" eval "$SRC/$cfg" --agent random --threads 2 --slots 7 --out "$T/$name.c" >/dev/null
     for f in summary.json eval/test.csv table.md; do
@@ -36,5 +38,15 @@ check() { # name config lo hi
 
 check bandit configs/bandit_k5_n10.yaml 4.9 5.1
 check mdp configs/mdp_n10.yaml 98 102
-echo "$((2 - fails)) passed, $fails failed"
+
+core=$(sed -n 's/^wrote .* (BLAS \(.*\))$/\1/p' "$T/mdp.log")
+if [ -z "$core" ]; then
+    echo "FAIL eval printed no BLAS core"; fails=$((fails + 1))
+elif grep -q '^flags.* avx2' /proc/cpuinfo && grep -q '^flags.* fma' /proc/cpuinfo &&
+    [ -z "${OPENBLAS_CORETYPE:-}" ] && [ "$core" = Prescott ]; then
+    echo "FAIL eval runs OpenBLAS's generic Prescott kernels on an AVX2 CPU"; fails=$((fails + 1))
+else
+    echo "ok   eval's BLAS core: $core"
+fi
+echo "$((3 - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
