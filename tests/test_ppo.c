@@ -25,6 +25,10 @@
 #include "support/mock_env.h"
 #include "support/spec.h"
 
+// OpenBLAS's thread calls (cblas.h's complex.h would take the name I)
+void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
+
 // ---- GAE by hand ----
 
 static void test_gae_hand_computed(void** state) {
@@ -354,7 +358,10 @@ static void test_ppo_learns_two_armed_bandit(void** state) {
     MrlAgent* agent =
         mrl_rl2_agent_new(&s.run, mrl_ppo_params(p), mrl_ppo_net(p)->n_params, 0, err);
     assert_non_null(agent);
+    // evaluation takes OpenBLAS back to one thread (its own threads spun on busy cores)
+    openblas_set_num_threads(2);
     double trained = eval_agent(agent);
+    assert_int_equal(openblas_get_num_threads(), 1);
     agent->free(agent);
     MrlAgent* rnd = mrl_agent_new("random", &s.run, err);
     double random = eval_agent(rnd);

@@ -168,6 +168,11 @@ void mrl_nn_adam_update(float* p, float* m, float* v, const float* g, float lr, 
 
 // The OpenBLAS kernel set in use (e.g. "SkylakeX", "Haswell", "Prescott").
 const char* mrl_nn_blas_core(void);
+// One OpenBLAS thread for the process. Every user of the network calls it before its
+// first GEMM: parallelism comes from our own workers, sums stay in a fixed order, and
+// OpenBLAS's own threads, spinning on cores that trainings hold, made a 64-slot
+// evaluation wait 60 s for 1 s of work.
+void mrl_nn_blas_one_thread(void);
 // A faster OPENBLAS_CORETYPE for this CPU when OpenBLAS fell back to its
 // generic SSE3 kernels and the variable is not set; NULL otherwise.
 const char* mrl_nn_blas_better_core(void);

@@ -17,6 +17,10 @@ const char* mrl_nn_blas_core(void) {
     return c ? c : "unknown";
 }
 
+void mrl_nn_blas_one_thread(void) {
+    openblas_set_num_threads(1);
+}
+
 const char* mrl_nn_blas_better_core(void) {
     if (getenv("OPENBLAS_CORETYPE")) {
         return NULL; // the user (or our re-exec) chose

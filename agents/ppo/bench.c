@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "metarl/util.h"
+#include "nn/nn.h"
 
 static double wall(void) {
     struct timespec ts;
@@ -15,7 +16,7 @@ static double wall(void) {
 }
 
 double mrl_bench_sgemm(int M, int N, int K, double seconds) {
-    openblas_set_num_threads(1);
+    mrl_nn_blas_one_thread();
     float* a = malloc((size_t)M * (size_t)K * sizeof(float));
     float* b = malloc((size_t)N * (size_t)K * sizeof(float));
     float* c = malloc((size_t)M * (size_t)N * sizeof(float));

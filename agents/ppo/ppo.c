@@ -7,7 +7,6 @@
 #include "ppo/ppo.h"
 #include "ppo/ppo_internal.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,8 +139,7 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
         mrl_fail(err, MRL_ENOMEM, "error: out of memory");
         return NULL;
     }
-    // one BLAS thread: parallelism comes from our own workers, and sums stay in a fixed order
-    openblas_set_num_threads(1);
+    mrl_nn_blas_one_thread();
     p->run = *run;
     p->api = api;
     p->set = train_set;

@@ -12,6 +12,7 @@
 int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* params,
                         int32_t n_slots, char* err) {
     memset(pol, 0, sizeof *pol);
+    mrl_nn_blas_one_thread();
     pol->net = net;
     pol->params = params;
     pol->n_slots = n_slots;
