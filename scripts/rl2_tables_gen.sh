@@ -17,8 +17,8 @@
 # steps per iteration: 2000 / n trials of n episodes of 10 steps).
 #
 # Where one setting trains better with other values (chosen on a tune set, never on the
-# held-out tasks), configs/rl2_train_tuned.tsv overrides `train.*` keys of that
-# setting's training config; the generated line says so.
+# held-out tasks), configs/rl2_train_tuned.tsv overrides `train.*` and `agent.*` keys
+# of that setting's training config; the generated lines say so.
 #
 # Usage: scripts/rl2_tables_gen.sh [DIR]  (default configs/rl2; then e.g.
 #        metarl table configs/rl2/bandit_k5_n10_table.yaml). Run from the source root.
@@ -37,23 +37,68 @@ train_seed() {
         match($0, /seed: *[0-9]+/); print substr($0, RSTART + 6, RLENGTH - 6) + 0; exit }' "$1"
 }
 
-# the train block of a config with the per-setting values of configs/rl2_train_tuned.tsv
-# for (table, setting) in place of the source's: "  key: value" lines; a tuned key the
-# block does not have is an error
+# the agent and train blocks of a config with the per-setting values of
+# configs/rl2_train_tuned.tsv for (table, setting) in place of the source's. A
+# `train.KEY` line replaces that "  KEY: value" line of the train block, marked; an
+# `agent.KEY` goes into the agent block's flow mapping (`agent: {...}`, one or more
+# lines), replacing the key's value or added before its closing brace, and a comment
+# line after the block names it. A train key the block lacks, a key of neither
+# section, or an agent block that is no flow mapping is an error naming it.
 train_tuned() {
     awk -F'\t' -v t="$2" -v s="$3" -v f="$1" '
-        FNR == NR { if (!/^#/ && $1 == t && $2 == s) { val[$3] = $4; seen[$3] = 0 }; next }
-        /^train:/ { tr = 1 } /^[A-Za-z_]/ && !/^train:/ { tr = 0 }
+        function fail(msg) { print "rl2_tables_gen.sh: " f ": " msg > "/dev/stderr"; bad = 1; exit 1 }
+        function flush_agent(   j, k, i, done, line) {
+            for (j = 1; j <= nak; j++) if (!aseen[k = akey[j]]) {
+                # not in the mapping: add it before the last closing brace
+                done = 0
+                for (i = na; i >= 1 && !done; i--) {
+                    line = abuf[i]
+                    if (match(line, /}[^}]*$/)) {
+                        abuf[i] = substr(line, 1, RSTART - 1) ", " k ": " aval[k] substr(line, RSTART)
+                        done = 1
+                    }
+                }
+                if (!done) fail("its agent block is no {...} mapping to put agent." k " in")
+                aseen[k] = 1
+            }
+            for (i = 1; i <= na; i++) print abuf[i]
+            for (j = 1; j <= nak; j++) print "# agent." (k = akey[j]) ": " aval[k] " for this setting: configs/rl2_train_tuned.tsv"
+            na = 0
+        }
+        FNR == NR {
+            if (/^#/ || $1 != t || $2 != s) next
+            if ($3 ~ /^train\.[a-z_0-9]+$/) { k = substr($3, 7); tval[k] = $4; tseen[k] = 0 }
+            else if ($3 ~ /^agent\.[a-z_0-9]+$/) { k = substr($3, 7); aval[k] = $4; aseen[k] = 0; akey[++nak] = k }
+            else fail("configs/rl2_train_tuned.tsv key \"" $3 "\" is neither agent.KEY nor train.KEY")
+            next
+        }
+        /^[A-Za-z_]/ {
+            if (ag) flush_agent()
+            ag = ($0 ~ /^agent:/); tr = ($0 ~ /^train:/)
+        }
+        ag {
+            for (k in aval)
+                if (match($0, "[{ ]" k ": *[^,}]*")) {
+                    $0 = substr($0, 1, RSTART) k ": " aval[k] substr($0, RSTART + RLENGTH)
+                    aseen[k] = 1
+                }
+            abuf[++na] = $0
+            next
+        }
         tr && match($0, /^  [a-z_0-9]+:/) {
             k = substr($0, 3, RLENGTH - 3)
-            if (k in val) {
-                print "  " k ": " val[k] "   # for this setting: configs/rl2_train_tuned.tsv"
-                seen[k] = 1; next
+            if (k in tval) {
+                print "  " k ": " tval[k] "   # for this setting: configs/rl2_train_tuned.tsv"
+                tseen[k] = 1; next
             }
         }
         { print }
-        END { for (k in seen) if (!seen[k]) {
-                  print "rl2_tables_gen.sh: " f " has no train." k " to tune" > "/dev/stderr"; exit 1 } }
+        END {
+            if (bad) exit 1
+            if (ag) flush_agent()
+            if (bad) exit 1
+            for (k in tseen) if (!tseen[k]) fail("has no train." k " to tune")
+        }
     ' configs/rl2_train_tuned.tsv -
 }
 
