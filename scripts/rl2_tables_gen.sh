@@ -44,7 +44,7 @@ train_seed() {
 # lines), replacing the key's value or added before its closing brace, and a comment
 # line after the block names it. A train key the block lacks, a key of neither
 # section, or an agent block that is no flow mapping is an error naming it.
-train_tuned() {
+rl2_tuned() {
     awk -F'\t' -v t="$2" -v s="$3" -v f="$1" '
         function fail(msg) { print "rl2_tables_gen.sh: " f ": " msg > "/dev/stderr"; bad = 1; exit 1 }
         function flush_agent(   j, k, i, done, line) {
@@ -94,9 +94,8 @@ train_tuned() {
         }
         { print }
         END {
-            if (bad) exit 1
+            if (bad) exit 1   # a fail() before END; one inside END exits at once
             if (ag) flush_agent()
-            if (bad) exit 1
             for (k in tseen) if (!tseen[k]) fail("has no train." k " to tune")
         }
     ' configs/rl2_train_tuned.tsv -
@@ -125,7 +124,7 @@ rl2_config() {
             agent_train "$src" | sed "s/^\(  batch_trials: *\)[0-9_]*.*/\1$batch/"
         else
             agent_train "$src"
-        fi | train_tuned "$src" "$table" "$setting"
+        fi | rl2_tuned "$src" "$table" "$setting"
         echo "seed: 1"
     } > "$file"
 }
