@@ -5,7 +5,10 @@
 # (table.md, table.csv, table.json), then the grid of all settings
 # (`metarl table --summary`, like the paper's Table 1 / Table 2) in table.md of the
 # table folder, and README.md there with the commands, the machine and the wall
-# time of each setting.
+# time of each setting. A run of some settings replaces only their lines there; each line
+# names its own command, wall time, date, metarl commit ("+uncommitted" when the checkout
+# had changes outside results/ when the run started) and machine, so a table re-made
+# setting by setting keeps saying how every row was made.
 #
 # Usage: scripts/rl2_tables_run.sh [--no-rl2] [--jobs N] bandit|mdp [SETTING...]
 #   --no-rl2    baselines only (metarl table --no-train): leaves out the RL² rows, whose
@@ -52,6 +55,21 @@ for s in $settings; do
     [ -f "configs/rl2/${table}_${s}_table.yaml" ] ||
         { echo "rl2_tables_run.sh: error: no table configs/rl2/${table}_${s}_table.yaml" >&2; exit 2; }
 done
+# what made this run, fixed before any result is written (results/reference is tracked):
+# the commit, "+uncommitted" when a tracked file outside results/ has changed or configs/
+# holds a file git does not know (stray logs elsewhere do not count)
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+if [ "$rev" != '?' ] && [ -n "$(git status --porcelain --untracked-files=no -- . ':(exclude)results'
+    git status --porcelain -- configs)" ]; then
+    rev="$rev+uncommitted"
+fi
+cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+at_once="one setting at a time" jobs_arg=
+if [ "$jobs" -gt 1 ]; then
+    at_once="up to $jobs settings at once"
+    jobs_arg="--jobs $jobs "
+fi
+machine="$(nproc) cores, $cpu, $at_once"
 mkdir -p "$dest"
 readme="$dest/README.md"
 old=$(grep '^| [kn][0-9]' "$readme" 2>/dev/null || true) # wall-time lines of earlier runs
@@ -68,7 +86,7 @@ run_setting() {
     fi
     rm -rf "$dest/$s/rows" # per-trial CSVs: large, and reproducible from the command
     t1=$(date +%s)
-    echo "| $s | \`metarl table $f${no_train:+ $no_train} --out $dest/$s\` | $((t1 - t0)) s | $(date -u +%Y-%m-%d) |" > "$tmp/$s.time"
+    echo "| $s | \`metarl table $f${no_train:+ $no_train} --out $dest/$s\` | $((t1 - t0)) s | $(date -u +%Y-%m-%d) | $rev | $machine |" > "$tmp/$s.time"
     echo "$s: $((t1 - t0)) s"
 }
 for s in $settings; do
@@ -91,12 +109,6 @@ for s in $order; do
     [ -f "$dest/$s/table.json" ] && dirs+=("$dest/$s")
 done
 "$metarl" table --summary --title "$title" --out "$dest/table.md" "${dirs[@]}" > /dev/null
-cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-jobs_arg= at_once=
-if [ "$jobs" -gt 1 ]; then
-    jobs_arg="--jobs $jobs "
-    at_once=" per process, up to $jobs settings at once"
-fi
 {
     echo "# RL² $table table (reference results)"
     echo
@@ -110,17 +122,22 @@ fi
         echo "trial returns, p = 0.05); the paper's values in parentheses."
     fi
     echo
-    echo "Made by \`scripts/rl2_tables_run.sh ${no_train:+--no-rl2 }${jobs_arg}$table${*:+ $*}\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
-    echo "$cpu, metarl $(git rev-parse --short HEAD 2>/dev/null || echo '?'), one thread$at_once."
+    echo "Made by \`scripts/rl2_tables_run.sh [--jobs N] $table [SETTING...]\`, one thread per"
+    echo "process; each setting's line below is that of the last run that made it: its"
+    echo "command, wall time, date, metarl commit and machine (the last run:"
+    echo "\`scripts/rl2_tables_run.sh ${no_train:+--no-rl2 }${jobs_arg}$table${*:+ $*}\`)."
     echo "Hyperparameters: configs/rl2_${table}_tuned.tsv (scripts/tune_baselines.sh). RL² rows"
-    echo "(left out with --no-rl2) train from configs/rl2/${table}_<setting>_rl2.yaml."
+    echo "(left out with --no-rl2) train from configs/rl2/${table}_<setting>_rl2.yaml, with the"
+    echo "per-setting values of configs/rl2_train_tuned.tsv."
     echo
-    echo "| setting | command | wall time | date |"
-    echo "|---|---|---|---|"
+    echo "| setting | command | wall time | date | metarl | machine |"
+    echo "|---|---|---|---|---|---|"
     for s in $order; do
         line=$(grep "^| $s |" "$times" || true)
         [ -n "$line" ] || line=$(printf '%s\n' "$old" | grep "^| $s |" || true)
         [ -n "$line" ] && echo "$line"
     done
-} > "$readme"
+} > "$tmp/README.md"
+mv "$tmp/README.md" "$readme.tmp" # the same file system as the README, then one rename
+mv "$readme.tmp" "$readme"
 echo "wrote $dest/table.md and $readme"

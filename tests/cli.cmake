@@ -17,3 +17,5 @@ add_test(NAME cli_rl2_configs COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_con
 set_tests_properties(cli_rl2_configs PROPERTIES TIMEOUT 60)
 add_test(NAME cli_rl2_tune COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_tune.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:metarl>)
 set_tests_properties(cli_rl2_tune PROPERTIES TIMEOUT 120)
+add_test(NAME cli_rl2_tables_run COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_tables_run.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:metarl>)
+set_tests_properties(cli_rl2_tables_run PROPERTIES TIMEOUT 120)
