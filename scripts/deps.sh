@@ -5,7 +5,9 @@
 # prints the one apt-get command to run and exits 1.
 set -eu
 
-PKGS="build-essential cmake pkg-config libyaml-dev libopenblas-dev libcmocka-dev"
+# git: the table scripts record the commit they ran at, and their test makes a scratch
+# checkout
+PKGS="build-essential cmake pkg-config libyaml-dev libopenblas-dev libcmocka-dev git"
 # optional: learning-curve plots; installed too, but nothing fails without it
 OPT_PKGS="gnuplot-nox"
 

@@ -6,9 +6,10 @@
 # (`metarl table --summary`, like the paper's Table 1 / Table 2) in table.md of the
 # table folder, and README.md there with the commands, the machine and the wall
 # time of each setting. A run of some settings replaces only their lines there; each line
-# names its own command, wall time, date, metarl commit ("+uncommitted" when the checkout
-# had changes outside results/ when the run started) and machine, so a table re-made
-# setting by setting keeps saying how every row was made.
+# names its own command, wall time, date, metarl commit ("+uncommitted" when, as the run
+# started, a tracked file outside results/ had changed or configs/ held a file git does
+# not know) and machine, so a table re-made setting by setting keeps saying how every
+# row was made.
 #
 # Usage: scripts/rl2_tables_run.sh [--no-rl2] [--jobs N] bandit|mdp [SETTING...]
 #   --no-rl2    baselines only (metarl table --no-train): leaves out the RL² rows, whose
