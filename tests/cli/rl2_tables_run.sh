@@ -33,7 +33,7 @@ rows:
   - {name: "Oracle", agent: oracle}
 Y
 done
-commit() { git add "$@" && git -c user.name=t -c user.email=t@t commit -qm "$1"; }
+commit() { git add "$@" && git -c user.name=t -c user.email=t@t -c commit.gpgsign=false commit -qm "$1"; }
 git init -q . && commit configs || exit 1
 rev1=$(git rev-parse --short HEAD)
 # a log in the checkout's root: untracked, outside configs/, so not a change
