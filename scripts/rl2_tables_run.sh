@@ -64,7 +64,8 @@ if [ "$rev" != '?' ] && [ -n "$(git status --porcelain --untracked-files=no -- .
     git status --porcelain -- configs)" ]; then
     rev="$rev+uncommitted"
 fi
-cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')
+cpu=${cpu:-unknown CPU} # as the benchmarks' result files say it (core/cli/machine.c)
 at_once="one setting at a time" jobs_arg=
 if [ "$jobs" -gt 1 ]; then
     at_once="up to $jobs settings at once"
@@ -75,7 +76,7 @@ mkdir -p "$dest"
 readme="$dest/README.md"
 old=$(grep '^| [kn][0-9]' "$readme" 2>/dev/null || true) # wall-time lines of earlier runs
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$readme.tmp"' EXIT
 # one setting: its table, then its wall-time line in $tmp/<setting>.time (or .fail)
 run_setting() {
     local s=$1 f="configs/rl2/${table}_$1_table.yaml" t0 t1
@@ -138,7 +139,6 @@ done
         [ -n "$line" ] || line=$(printf '%s\n' "$old" | grep "^| $s |" || true)
         [ -n "$line" ] && echo "$line"
     done
-} > "$tmp/README.md"
-mv "$tmp/README.md" "$readme.tmp" # the same file system as the README, then one rename
+} > "$readme.tmp"
 mv "$readme.tmp" "$readme"
 echo "wrote $dest/table.md and $readme"

@@ -39,16 +39,19 @@ rev1=$(git rev-parse --short HEAD)
 # a log in the checkout's root: untracked, outside configs/, so not a change
 tables() { METARL=$METARL bash "$SRC/scripts/rl2_tables_run.sh" "$@" >>run.log 2>&1; }
 readme=results/reference/rl2_mdps/README.md
-# the README line of setting $1 ends with "$2 |"
+# the README line of setting $1 ends with "$2 |" / holds "$2"
 ends() {
     case "$(grep "^| $1 |" $readme)" in *"$2 |") return 0 ;; esac
     return 1
 }
+holds() { grep "^| $1 |" $readme | grep -q -F -- "$2"; }
+cores="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 check "runs two settings" tables --jobs 2 mdp n25 n10
 check "n10's line names its command" grep -q -F \
     '| n10 | `metarl table configs/rl2/mdp_n10_table.yaml --out results/reference/rl2_mdps/n10` | ' $readme
-check "n10: the clean commit, two at once" ends n10 "$rev1 | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), up to 2 settings at once"
-check "n25 likewise" ends n25 "$rev1 | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), up to 2 settings at once"
+check "n10: the clean commit, two at once" ends n10 "$rev1 | $cores, up to 2 settings at once"
+check "n25 likewise" ends n25 "$rev1 | $cores, up to 2 settings at once"
+check "no temporary README left" test ! -e $readme.tmp
 check "the grid has both settings" sh -c \
     'grep -q "^| n=10 |" results/reference/rl2_mdps/table.md && grep -q "^| n=25 |" results/reference/rl2_mdps/table.md'
 commit results || exit 1
@@ -56,18 +59,18 @@ rev2=$(git rev-parse --short HEAD)
 grep "^| n25 |" $readme >n25.before
 echo "# changed" >>configs/rl2/mdp_n10.yaml
 check "runs one setting" tables mdp n10
-check "its line marks the changed checkout" sh -c "grep '^| n10 |' $readme | grep -q -F '| $rev2+uncommitted | '"
+check "its line marks the changed checkout" holds n10 "| $rev2+uncommitted | "
 check "one setting at a time" ends n10 "one setting at a time"
 check "the other line is kept" sh -c "grep '^| n25 |' $readme | cmp -s - n25.before"
 check "the header names the last run" grep -q -F '`scripts/rl2_tables_run.sh mdp n10`).' $readme
 git checkout -q configs
 check "results written by the last run are not changes" tables mdp n10
-check "so the line is clean again" sh -c "grep '^| n10 |' $readme | grep -q -F '| $rev2 | '"
+check "so the line is clean again" holds n10 "| $rev2 | "
 touch configs/new.yaml
 check "a file unknown to git in configs/" tables mdp n10
-check "is a change" sh -c "grep '^| n10 |' $readme | grep -q -F '| $rev2+uncommitted | '"
+check "is a change" holds n10 "| $rev2+uncommitted | "
 cp $readme readme.before
 check "an unknown setting is refused" sh -c "! METARL=$METARL bash $SRC/scripts/rl2_tables_run.sh mdp n11 2>err.txt"
 check "naming it" grep -q -F 'no table configs/rl2/mdp_n11_table.yaml' err.txt
 check "and changing nothing" cmp -s readme.before $readme
-finish 17
+finish 18
