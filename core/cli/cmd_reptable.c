@@ -11,7 +11,10 @@
 //                the significance marks (bold trial return: the set's best
 //                row and every row not significantly worse by a one-sided
 //                Welch t-test on the trial returns at p = 0.05; the
-//                normalising row and reference rows are not compared)
+//                normalising row and reference rows are not compared);
+//                last, "Row settings": a row's `with:` overrides, or for a
+//                trained row its network, steps, PPO settings, seed and run
+//                directory
 //   table.csv    one line per row, set and episode index
 //   table.json   {"marks": {label, alpha, normalise, left_out (rows left out
 //                by --no-train), sets: {<set>: {best,
@@ -479,8 +482,14 @@ static void trained_row_settings(char* out, size_t size, const MrlRunConfig* tr,
     if (tr->separate_value) {
         mrl_buf_printf(&b, ", a value network of its own");
     }
-    mrl_buf_printf(&b, ", %lld steps%s (run %.300s)", (long long)tr->total_steps,
-                   greedy ? ", most likely action" : "", dir);
+    // the PPO settings that shape the result, so a table names how its rows were trained
+    mrl_buf_printf(&b, ", %lld steps of PPO (%d trials per iteration, %d minibatches, %d epochs, "
+                   "clip %g, γ %g, λ %g, entropy %g%s, lr %g%s), seed %llu%s (run %.300s)",
+                   (long long)tr->total_steps, (int)tr->batch_trials, (int)tr->minibatches,
+                   (int)tr->epochs, tr->clip, tr->gamma, tr->lambda, tr->ent_coef,
+                   strcmp(tr->ent_schedule, "linear") == 0 ? " decayed to 0" : "", tr->lr,
+                   strcmp(tr->lr_schedule, "linear") == 0 ? " decayed to 0" : "",
+                   (unsigned long long)tr->seed, greedy ? ", most likely action" : "", dir);
     snprintf(out, size, "%s", b.failed || !b.data ? "" : b.data);
     mrl_buf_free(&b);
 }

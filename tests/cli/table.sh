@@ -154,7 +154,9 @@ check "no early ends: header without success and %improved" grep -q '^| row | ep
 check "no early ends: oracle line" grep -q '^| Oracle | [0-9.]* ± [0-9.]* | [0-9.]* ± [0-9.]* | \*\*[0-9.]* ± [0-9.]*\*\* | 1.000 | [0-9.]* |$' t8/table.md
 check "episodes that end early keep the success columns" grep -q '^| row | ep 1 | .* | success ep 1 | .* | %improved |' t1/table.md
 # ---- --jobs: rows trained in parallel processes give the bits of --jobs 1 ----
-sed -e 's/name: trl2/name: trl2b/' -e 's/hidden: 16}/cell: lstm, hidden: 8, time_input: true, prev_obs: true, input_mlp: 6, head_mlp: 5, head_skip: true, separate_value: true}/' rl2.yaml >rl2b.yaml
+sed -e 's/name: trl2/name: trl2b/' -e 's/hidden: 16}/cell: lstm, hidden: 8, time_input: true, prev_obs: true, input_mlp: 6, head_mlp: 5, head_skip: true, separate_value: true}/' \
+    -e 's/epochs: 2}/epochs: 3, clip: 0.15, gamma: 0.95, lambda: 0.8, ent_coef: 0.02, ent_schedule: linear, lr: 2e-3}/' rl2.yaml >rl2b.yaml
+echo 'seed: 7' >>rl2b.yaml
 cat >par.yaml <<'Y'
 config: base.yaml
 metric: return
@@ -175,7 +177,8 @@ for r in trl2 trl2b; do # the training logs without the clock's columns (time, s
     cut -d, -f1-3,6-15,17 ress/$r/progress.csv >ps.csv
     check "--jobs 2 = --jobs 1: $r progress" cmp -s pj.csv ps.csv
 done
-check "row settings name the clock and the inputs" grep -q '^- \*\*LSTM\*\*: lstm 8 with the trial clock, the previous observation as input, a 6-unit input layer, a 5-unit head layer also reading the step input, a value network of its own, [0-9]* steps' t9/table.md
+check "row settings name the clock and the inputs" grep -q '^- \*\*LSTM\*\*: lstm 8 with the trial clock, the previous observation as input, a 6-unit input layer, a 5-unit head layer also reading the step input, a value network of its own, 4000 steps of PPO (40 trials per iteration, 2 minibatches, 3 epochs, clip 0.15, γ 0.95, λ 0.8, entropy 0.02 decayed to 0, lr 0.002), seed 7 (run resj/trl2b)$' t9/table.md
+check "row settings: the constant schedules and the default seed" grep -q '^- \*\*GRU argmax\*\*: gru 16, 4000 steps of PPO (40 trials per iteration, 2 minibatches, 2 epochs, clip [0-9.]*, γ [0-9.]*, λ [0-9.]*, entropy [0-9.]*, lr [0-9.e-]*), seed [0-9]*, most likely action (run resj/trl2)$' t9/table.md
 check "row settings without the clock" grep -q '^- \*\*GRU\*\*: gru 16, ' t9/table.md
 check "a trained row evaluated greedily" grep -q '"agent": "rl2_greedy"' t9/rows/gru_argmax/summary.json
 check "greedy and sampled evaluations differ" sh -c '! cmp -s t9/rows/gru/eval/test.csv t9/rows/gru_argmax/eval/test.csv'
