@@ -110,6 +110,29 @@ static void bytes_of(MrlPpo* p, uint8_t** b, size_t* n) {
     assert_int_equal(mrl_ppo_serialize(p, b, n, err), MRL_OK);
 }
 
+// With a value network of its own, a second thread runs its trunk beside the policy's in
+// the update (and the first thread alone otherwise): the same bytes either way.
+static void test_ppo_value_trunk_on_second_thread(void** state) {
+    (void)state;
+    Setup s1, s2;
+    setup_bandit(&s1, 1, 40); // 40 pulls, 64 units: enough work per pass for the threads to
+    setup_bandit(&s2, 2, 40); // overlap, so scratch the trunks wrongly shared would show
+    s1.run.separate_value = s2.run.separate_value = 1;
+    s1.run.hidden = s2.run.hidden = 64;
+    MrlPpo *a = new_ppo(&s1), *b = new_ppo(&s2);
+    iterate(a, 2);
+    iterate(b, 2);
+    uint8_t *ba, *bb;
+    size_t na, nb;
+    bytes_of(a, &ba, &na);
+    bytes_of(b, &bb, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(ba, bb, na);
+    free(ba), free(bb);
+    mrl_ppo_free(a), mrl_ppo_free(b);
+    mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
+}
+
 static void test_ppo_same_seed_same_bytes(void** state) {
     (void)state;
     Setup s1, s2, s3;
@@ -462,6 +485,7 @@ int main(void) {
         cmocka_unit_test(test_ppo_novelty_constant_observation),
         cmocka_unit_test(test_gae_hand_computed),
         cmocka_unit_test(test_ppo_same_seed_same_bytes),
+        cmocka_unit_test(test_ppo_value_trunk_on_second_thread),
         cmocka_unit_test(test_ppo_resume_equals_uninterrupted),
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),

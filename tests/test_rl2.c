@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "metarl/agent.h"
+#include "metarl/pool.h"
 #include "rl2/rl2_net.h"
 #include "support/gradcheck.h"
 
@@ -596,6 +597,116 @@ static void test_rl2_packed_matches_padded(void** state) {
     packed_matches_padded("lstm");
 }
 
+// With a value trunk of its own, forward and backward run the two trunks on two threads
+// when the workspace has a pool: outputs and gradients equal those of one thread bit for
+// bit (float, the training path), on full and packed batches, for the GRU on one-hot
+// observations and the LSTM on encoded vectors (whose two dx shares meet in the encoder).
+// Sizes large enough (T 24, B 16, 64 units) that the two threads' work overlaps in time, so
+// scratch the trunks wrongly shared would show as differing bits.
+static void two_trunks_at_once(const MrlEnvInfo* info, const MrlRunConfig* run, int packed) {
+    enum { T = 24, B = 16 };
+    uint32_t nt[T];
+    for (size_t t = 0; t < T; t++) { // sequence b runs for T - b steps
+        nt[t] = (uint32_t)(T - t < B ? T - t : B);
+    }
+    NetCtx k;
+    memset(&k, 0, sizeof k);
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_rl2_net_init(&k.net, info, run, err), MRL_OK);
+    k.T = T, k.B = B;
+    assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, T, B, err), MRL_OK);
+    fill_inputs(&k, info, 31);
+    const MrlRl2Dims* d = &k.net.d;
+    size_t P = k.net.n_params, TB = 0;
+    for (size_t t = 0; t < T; t++) {
+        TB += packed ? nt[t] : B;
+    }
+    MrlRl2Ws ws[2];
+    float* g[2];
+    float* p = calloc(P, sizeof(float));
+    mrl_rl2_net_init_params(&k.net, p, 8);
+    for (size_t i = 0; i < P; i++) {
+        p[i] *= 3.0f; // far from the initial scale, so every part of the gradient is sizeable
+    }
+    MrlPool* pool = mrl_pool_new(2);
+    assert_non_null(pool);
+    for (int w = 0; w < 2; w++) {
+        assert_int_equal(mrl_rl2_ws_init(&ws[w], &k.net, k.T, k.B, err), MRL_OK);
+        ws[w].pool = w ? pool : NULL;
+        ws[w].nt = packed ? nt : NULL;
+        memcpy(ws[w].obs, k.ws.obs, TB * d->O * sizeof(float));
+        memcpy(ws[w].act, k.ws.act, TB * d->Araw * sizeof(float));
+        memcpy(ws[w].prev_act, k.ws.prev_act, TB * d->Araw * sizeof(float));
+        memcpy(ws[w].prev_rew, k.ws.prev_rew, TB * sizeof(float));
+        memcpy(ws[w].flags, k.ws.flags, TB * sizeof(int32_t));
+        if (d->time_in) {
+            memcpy(ws[w].clock, k.ws.clock, 2 * TB * sizeof(float));
+        }
+        if (d->prev_in) {
+            memcpy(ws[w].prev_obs, k.ws.prev_obs, TB * d->O * sizeof(float));
+        }
+        for (size_t i = 0; i < k.B * d->S; i++) {
+            ws[w].h0[i] = (float)k.ws.h0[i];
+            ws[w].c0[i] = (float)k.ws.c0[i];
+        }
+        mrl_rl2_forward(&k.net, &ws[w], p, k.T, k.B);
+        for (size_t i = 0; i < TB; i++) {
+            ws[w].dlogp_a[i] = 0.1f + 0.01f * (float)(i % 17);
+            ws[w].dent[i] = -0.05f;
+            ws[w].dv[i] = 0.3f - 0.02f * (float)(i % 13);
+        }
+        g[w] = calloc(P, sizeof(float));
+        mrl_rl2_backward(&k.net, &ws[w], p, g[w], k.T, k.B);
+    }
+    assert_memory_equal(ws[0].logp_a, ws[1].logp_a, TB * sizeof(float));
+    assert_memory_equal(ws[0].ent, ws[1].ent, TB * sizeof(float));
+    assert_memory_equal(ws[0].v, ws[1].v, TB * sizeof(float));
+    assert_memory_equal(g[0], g[1], P * sizeof(float));
+    // the comparison is not between zeros: both trunks (and the encoder) have gradients
+    double pol = 0.0, val = 0.0, enc = 0.0;
+    for (size_t i = k.net.off.w_ih; i < k.net.off.pi_w; i++) {
+        pol += fabs(g[0][i]);
+    }
+    for (size_t i = k.net.off.val_w_ih; i < P; i++) {
+        val += fabs(g[0][i]);
+    }
+    for (size_t i = k.net.off.enc_w; i < k.net.off.enc_w + k.net.size.enc_w; i++) {
+        enc += fabs(g[0][i]);
+    }
+    assert_true(pol > 1e-3 && val > 1e-3);
+    assert_true(d->enc_params ? enc > 1e-3 : enc == 0.0);
+    for (int w = 0; w < 2; w++) {
+        free(g[w]);
+        mrl_rl2_ws_release(&ws[w]);
+    }
+    mrl_pool_free(pool);
+    free(p);
+    mrl_rl2_ws_release_f64(&k.ws);
+}
+
+static void test_rl2_two_trunks_at_once(void** state) {
+    (void)state;
+    MrlEnvInfo info = info_discrete(6, 4);
+    MrlRunConfig run = run_cfg("gru", 64, 0, 1);
+    run.time_input = 1;
+    run.prev_obs = 1;
+    run.input_mlp = 48;
+    run.head_mlp = 40;
+    run.head_skip = 1;
+    run.separate_value = 1;
+    MrlEnvInfo vec = info_discrete(6, 4);
+    vector_obs(&vec, 5);
+    MrlRunConfig lstm = run_cfg("lstm", 64, 12, 1);
+    lstm.input_mlp = 48;
+    lstm.head_mlp = 40;
+    lstm.head_skip = 1;
+    lstm.separate_value = 1;
+    for (int packed = 0; packed <= 1; packed++) {
+        two_trunks_at_once(&info, &run, packed);
+        two_trunks_at_once(&vec, &lstm, packed);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rl2_layout_from_one_table),
@@ -609,6 +720,7 @@ int main(void) {
         cmocka_unit_test(test_rl2_float_matches_double),
         cmocka_unit_test(test_rl2_gradcheck_packed),
         cmocka_unit_test(test_rl2_packed_matches_padded),
+        cmocka_unit_test(test_rl2_two_trunks_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,6 +200,7 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
         goto fail_quiet;
     }
     p->mem_bytes += p->ws.bytes;
+    p->ws.pool = p->ts.pool; // idle during the update: it runs the value trunk beside the policy's
     size_t TN = p->Tmax * p->N, S = d->S;
     p->task_buf = xcalloc(p, (size_t)p->info.task_bytes, 1, &failed);
     p->task_params = xcalloc(p, MRL_MAX_PARAMS, sizeof(double), &failed);

@@ -208,6 +208,19 @@ typedef struct MrlRl2Net {
     R* val_yx;                                                                                     \
     R* val_ln_mean;                                                                                \
     R* val_ln_rstd;                                                                                \
+    R* val_xproj;   /* the value trunk's own scratch (sep_value only), so that the two trunks */   \
+    R* val_rnn_ws;  /* can run at once */                                                          \
+    R* val_du;                                                                                     \
+    R* val_dq;                                                                                     \
+    R* val_dy;                                                                                     \
+    R* val_dyx;                                                                                    \
+    R* val_dh;                                                                                     \
+    R* val_dxproj;                                                                                 \
+    R* val_rnn_bws;                                                                                \
+    R* val_dx;      /* its share of dx (enc_params), added to dx after both trunks */              \
+    struct MrlPool* pool; /* set by the caller (not owned): with sep_value, forward and backward */ \
+                          /* run the two trunks on two of its threads; NULL runs them one after  */ \
+                          /* the other. The bits are the same either way. */                     \
     size_t bytes; /* total bytes allocated */                                                      \
     void* block;  /* the one allocation all pointers point into */
 

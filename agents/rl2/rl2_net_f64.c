@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "metarl/agent.h"
+#include "metarl/pool.h"
 #include "metarl/util.h"
 #include "nn/nn.h"
 #include "rl2/rl2_net.h"
