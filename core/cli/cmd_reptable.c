@@ -483,7 +483,8 @@ static void trained_row_settings(char* out, size_t size, const MrlRunConfig* tr,
         mrl_buf_printf(&b, ", a value network of its own");
     }
     // the PPO settings that shape the result, so a table names how its rows were trained
-    mrl_buf_printf(&b, ", %lld steps of PPO (%d trials per iteration, %d minibatches, %d epochs, "
+    mrl_buf_printf(&b,
+                   ", %lld steps of PPO (%d trials per iteration, %d minibatches, %d epochs, "
                    "clip %g, γ %g, λ %g, entropy %g%s, lr %g%s), seed %llu%s (run %.300s)",
                    (long long)tr->total_steps, (int)tr->batch_trials, (int)tr->minibatches,
                    (int)tr->epochs, tr->clip, tr->gamma, tr->lambda, tr->ent_coef,
