@@ -110,6 +110,17 @@ static void bytes_of(MrlPpo* p, uint8_t** b, size_t* n) {
     assert_int_equal(mrl_ppo_serialize(p, b, n, err), MRL_OK);
 }
 
+// the two trainers' checkpoints hold the same bytes
+static void assert_same_bytes(MrlPpo* x, MrlPpo* y) {
+    uint8_t *bx, *by;
+    size_t nx, ny;
+    bytes_of(x, &bx, &nx);
+    bytes_of(y, &by, &ny);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(bx, by, nx);
+    free(bx), free(by);
+}
+
 // With a value network of its own, a second thread runs its trunk beside the policy's in
 // the update (and the first thread alone otherwise): the same bytes either way.
 static void test_ppo_value_trunk_on_second_thread(void** state) {
@@ -122,13 +133,7 @@ static void test_ppo_value_trunk_on_second_thread(void** state) {
     MrlPpo *a = new_ppo(&s1), *b = new_ppo(&s2);
     iterate(a, 2);
     iterate(b, 2);
-    uint8_t *ba, *bb;
-    size_t na, nb;
-    bytes_of(a, &ba, &na);
-    bytes_of(b, &bb, &nb);
-    assert_int_equal(na, nb);
-    assert_memory_equal(ba, bb, na);
-    free(ba), free(bb);
+    assert_same_bytes(a, b);
     mrl_ppo_free(a), mrl_ppo_free(b);
     mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
 }
@@ -193,14 +198,8 @@ static void test_ppo_resume_equals_uninterrupted(void** state) {
     assert_int_equal(mrl_ppo_load(resumed, path, err), MRL_OK);
     assert_int_equal(mrl_ppo_iteration(resumed), 2);
     iterate(resumed, 2);
-    uint8_t *a, *b;
-    size_t na, nb;
-    bytes_of(full, &a, &na);
-    bytes_of(resumed, &b, &nb);
-    assert_int_equal(na, nb);
-    assert_memory_equal(a, b, na);
+    assert_same_bytes(full, resumed);
     assert_int_equal(mrl_ppo_iteration(resumed), 4);
-    free(a), free(b);
     unlink(path);
     mrl_ppo_free(full), mrl_ppo_free(resumed);
     mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
