@@ -28,7 +28,8 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"seed", MRL_SK_INT, 0, "0", 0, INFINITY, NULL, RUN(seed),
      "run seed: network initialisation, training streams"},
     {"threads", MRL_SK_INT, 0, "1", 1, 256, NULL, RUN(threads),
-     "worker threads stepping environment slots"},
+     "worker threads stepping environment slots; in training with agent.separate_value, "
+     "two run the policy and value trunks at once (same bits)"},
     {"out", MRL_SK_STRING, MRL_SF_NONEMPTY, "results", 0, 0, NULL, RUN(out_root),
      "results root directory"},
 
