@@ -452,6 +452,26 @@ static void test_rl2_value_trunk_is_separate(void** state) {
     }
 }
 
+// copies the first TB rows of k's filled inputs (and its start state) into a float workspace
+static void inputs_to_float(MrlRl2Ws* ws, const NetCtx* k, size_t TB) {
+    const MrlRl2Dims* d = &k->net.d;
+    memcpy(ws->obs, k->ws.obs, TB * d->O * sizeof(float));
+    memcpy(ws->act, k->ws.act, TB * d->Araw * sizeof(float));
+    memcpy(ws->prev_act, k->ws.prev_act, TB * d->Araw * sizeof(float));
+    memcpy(ws->prev_rew, k->ws.prev_rew, TB * sizeof(float));
+    memcpy(ws->flags, k->ws.flags, TB * sizeof(int32_t));
+    if (d->time_in) {
+        memcpy(ws->clock, k->ws.clock, 2 * TB * sizeof(float));
+    }
+    if (d->prev_in) {
+        memcpy(ws->prev_obs, k->ws.prev_obs, TB * d->O * sizeof(float));
+    }
+    for (size_t i = 0; i < k->B * d->S; i++) {
+        ws->h0[i] = (float)k->ws.h0[i];
+        ws->c0[i] = (float)k->ws.c0[i];
+    }
+}
+
 static void test_rl2_float_matches_double(void** state) {
     (void)state;
     MrlEnvInfo info = info_discrete(3, 4);
@@ -466,14 +486,7 @@ static void test_rl2_float_matches_double(void** state) {
     MrlRl2Ws ws;
     assert_int_equal(mrl_rl2_ws_init(&ws, &k.net, k.T, k.B, err), MRL_OK);
     size_t TB = 12;
-    memcpy(ws.obs, k.ws.obs, TB * sizeof(float));
-    memcpy(ws.act, k.ws.act, TB * sizeof(float));
-    memcpy(ws.prev_act, k.ws.prev_act, TB * sizeof(float));
-    memcpy(ws.prev_rew, k.ws.prev_rew, TB * sizeof(float));
-    memcpy(ws.flags, k.ws.flags, TB * sizeof(int32_t));
-    for (size_t i = 0; i < 2 * 16; i++) {
-        ws.h0[i] = (float)k.ws.h0[i];
-    }
+    inputs_to_float(&ws, &k, TB);
     float* p = calloc(k.net.n_params, sizeof(float));
     double* pd = calloc(k.net.n_params, sizeof(double));
     mrl_rl2_net_init_params(&k.net, p, 3);
@@ -634,21 +647,7 @@ static void two_trunks_at_once(const MrlEnvInfo* info, const MrlRunConfig* run, 
         assert_int_equal(mrl_rl2_ws_init(&ws[w], &k.net, k.T, k.B, err), MRL_OK);
         ws[w].pool = w ? pool : NULL;
         ws[w].nt = packed ? nt : NULL;
-        memcpy(ws[w].obs, k.ws.obs, TB * d->O * sizeof(float));
-        memcpy(ws[w].act, k.ws.act, TB * d->Araw * sizeof(float));
-        memcpy(ws[w].prev_act, k.ws.prev_act, TB * d->Araw * sizeof(float));
-        memcpy(ws[w].prev_rew, k.ws.prev_rew, TB * sizeof(float));
-        memcpy(ws[w].flags, k.ws.flags, TB * sizeof(int32_t));
-        if (d->time_in) {
-            memcpy(ws[w].clock, k.ws.clock, 2 * TB * sizeof(float));
-        }
-        if (d->prev_in) {
-            memcpy(ws[w].prev_obs, k.ws.prev_obs, TB * d->O * sizeof(float));
-        }
-        for (size_t i = 0; i < k.B * d->S; i++) {
-            ws[w].h0[i] = (float)k.ws.h0[i];
-            ws[w].c0[i] = (float)k.ws.c0[i];
-        }
+        inputs_to_float(&ws[w], &k, TB);
         mrl_rl2_forward(&k.net, &ws[w], p, k.T, k.B);
         for (size_t i = 0; i < TB; i++) {
             ws[w].dlogp_a[i] = 0.1f + 0.01f * (float)(i % 17);
