@@ -131,6 +131,8 @@ static void test_ppo_value_trunk_on_second_thread(void** state) {
     s1.run.separate_value = s2.run.separate_value = 1;
     s1.run.hidden = s2.run.hidden = 64;
     MrlPpo *a = new_ppo(&s1), *b = new_ppo(&s2);
+    assert_int_equal(mrl_ppo_update_threads(a), 1);
+    assert_int_equal(mrl_ppo_update_threads(b), 2); // the second thread is really used
     iterate(a, 2);
     iterate(b, 2);
     assert_same_bytes(a, b);

@@ -83,7 +83,7 @@ int mrl_bench_train(MrlBenchTrain* out, const MrlRunConfig* run, const MrlEnvApi
     out->memory_bytes = mrl_ppo_memory(ppo);
     const MrlRl2Net* net = mrl_ppo_net(ppo);
     out->n_params = net->n_params;
-    out->update_threads = net->d.sep_value && run->threads >= 2 ? 2 : 1;
+    out->update_threads = mrl_ppo_update_threads(ppo);
     int B = run->batch_trials / (run->minibatches > 0 ? run->minibatches : 1);
     out->gru_gemm_gflops = mrl_bench_sgemm(B > 0 ? B : 1, (int)net->d.G, (int)net->d.H, 0.2);
     out->peak_gflops = mrl_bench_sgemm(2048, 2048, 2048, 0.5);

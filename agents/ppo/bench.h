@@ -23,8 +23,7 @@ typedef struct MrlBenchTrain {
     double gru_gemm_gflops; // sgemm of the recurrent step shape (B_mb, G, H)
     size_t memory_bytes;
     size_t n_params;
-    int32_t update_threads; // threads the update's network work runs on: 2 when a value
-                            // network of its own runs beside the policy's (threads >= 2), else 1
+    int32_t update_threads; // mrl_ppo_update_threads of the benchmarked trainer
 } MrlBenchTrain;
 
 // Runs one warm-up and `iterations` timed PPO iterations of `run` and measures

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "metarl/pool.h"
 #include "metarl/util.h"
 #include "nn/nn.h"
 
@@ -286,6 +287,10 @@ int64_t mrl_ppo_steps(const MrlPpo* p) {
 
 size_t mrl_ppo_memory(const MrlPpo* p) {
     return p->mem_bytes;
+}
+
+int32_t mrl_ppo_update_threads(const MrlPpo* p) {
+    return p->net.d.sep_value && mrl_pool_threads(p->ws.pool) >= 2 ? 2 : 1;
 }
 
 const MrlRl2Net* mrl_ppo_net(const MrlPpo* p) {

@@ -111,6 +111,10 @@ int64_t mrl_ppo_steps(const MrlPpo* ppo);
 // Bytes of memory the trainer allocated (printed at start).
 size_t mrl_ppo_memory(const MrlPpo* ppo);
 
+// Threads the update's network work runs on: 2 when a value network of its own runs on a
+// worker of the pool beside the policy's, else 1.
+int32_t mrl_ppo_update_threads(const MrlPpo* ppo);
+
 // The network and its parameters (borrowed).
 const MrlRl2Net* mrl_ppo_net(const MrlPpo* ppo);
 const float* mrl_ppo_params(const MrlPpo* ppo);
