@@ -501,13 +501,7 @@ static int walk_sets(Check* ck, const MrlNode* sets, const char* display) {
     for (const MrlNode* s = sets->child; s; s = s->next) {
         char name[120];
         clean_copy(name, sizeof name, s->key, 60);
-        int ok = s->key[0] != '\0';
-        for (const char* p = s->key; *p; p++) {
-            if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')) {
-                ok = 0;
-            }
-        }
-        if (!ok) {
+        if (!mrl_is_ident(s->key)) {
             return fail_at(ck->cfg, s, 1, ck->err, "test set name '%s' must match [a-z0-9_]+",
                            name);
         }

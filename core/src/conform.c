@@ -225,18 +225,6 @@ static void out_of_memory(Ctx* c, int id) {
 
 // ---- small predicates ----
 
-static int valid_name(const char* s) {
-    if (!s || !*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static const char* space_kind_name(int32_t kind) {
     return kind == MRL_SPACE_DISCRETE ? "DISCRETE" : kind == MRL_SPACE_BOX ? "BOX" : "?";
 }
@@ -434,7 +422,7 @@ static int check_abi(Ctx* c, const MrlEnvApi* raw) {
              (int)a->reserved1);
         return 0;
     }
-    if (!valid_name(a->name) || strlen(a->name) >= MRL_NAME_MAX) {
+    if (!mrl_is_ident(a->name) || strlen(a->name) >= MRL_NAME_MAX) {
         fail(c, C_ABI, "name must match [a-z0-9_]+ and be shorter than %d characters",
              MRL_NAME_MAX);
         return 0;
@@ -583,7 +571,7 @@ static int check_params(Ctx* c, const double* given) {
     char why[200];
     for (int32_t i = 0; i < a->n_params; i++) {
         const MrlParamDef* p = &a->params[i];
-        if (!valid_name(p->name)) {
+        if (!mrl_is_ident(p->name)) {
             fail(c, C_PARAMS, "parameter %d: name must match [a-z0-9_]+", (int)i);
             return 0;
         }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "metarl/util.h"
+
 #ifndef MRL_BUILD_PLUGIN_DIR
 #define MRL_BUILD_PLUGIN_DIR "plugins"
 #endif
@@ -26,18 +28,6 @@ void mrl_plugin_search_path(char* out, size_t out_size) {
 static int is_file(const char* path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int valid_name(const char* s) {
-    if (!s || !*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_')) {
-            return 0;
-        }
-    }
-    return 1;
 }
 
 static int looks_like_path(const char* s) {
@@ -80,7 +70,7 @@ int mrl_plugin_validate_table(const MrlEnvApi* api, const char* file, char* err)
                         "least %zu)",
                         file, (unsigned)api->struct_size, (unsigned)MRL_ABI_MAJOR, v1_end);
     }
-    if (!valid_name(api->name)) {
+    if (!mrl_is_ident(api->name)) {
         return mrl_fail(err, MRL_EINVAL,
                         "%s: error: malformed plugin table: name must match [a-z0-9_]+", file);
     }
@@ -120,7 +110,7 @@ int mrl_plugin_validate_table(const MrlEnvApi* api, const char* file, char* err)
     }
     for (int32_t i = 0; i < api->n_params; i++) {
         const MrlParamDef* p = &api->params[i];
-        if (!valid_name(p->name)) {
+        if (!mrl_is_ident(p->name)) {
             return mrl_fail(err, MRL_EINVAL,
                             "%s: error: malformed parameter table: parameter %d has a bad name",
                             file, (int)i);

@@ -22,6 +22,18 @@ int mrl_fail(char* err, int code, const char* fmt, ...) {
     return code;
 }
 
+int mrl_is_ident(const char* s) {
+    if (!s || !*s) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 // ---- hashing and seeds ----
 
 uint64_t mrl_mix64(uint64_t x) {
@@ -58,7 +70,8 @@ int mrl_file_write_atomic(const char* path, const void* data, size_t n, char* er
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
-        return mrl_fail(err, MRL_EIO, "%s: error: cannot create: %s", tmp, strerror(errno));
+        return mrl_fail(err, MRL_EIO, "%s: error: cannot create %s: %s", path, tmp,
+                        strerror(errno));
     }
     const char* p = data;
     size_t left = n;
@@ -76,8 +89,11 @@ int mrl_file_write_atomic(const char* path, const void* data, size_t n, char* er
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        int e = errno;
+    // close even when fsync failed, so the descriptor is not leaked
+    int synced = fsync(fd) == 0 ? 0 : errno;
+    int closed = close(fd) == 0 ? 0 : errno;
+    if (synced || closed) {
+        int e = synced ? synced : closed;
         unlink(tmp);
         return mrl_fail(err, MRL_EIO, "%s: error: sync failed: %s", tmp, strerror(e));
     }

@@ -17,6 +17,10 @@
 // and returns `code`, so callers can write `return mrl_fail(err, MRL_EINVAL, ...)`.
 int mrl_fail(char* err, int code, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
+// Returns 1 when `s` is a non-empty [a-z0-9_]+ string (the rule for plugin and
+// parameter names, choices and test-set names), else 0; NULL gives 0.
+int mrl_is_ident(const char* s);
+
 // ---- hashing and seeds ----
 
 // Returns a 64-bit hash of `n` bytes (FNV-1a followed by a splitmix64 finaliser).
