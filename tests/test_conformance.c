@@ -231,7 +231,7 @@ static const Broken broken[] = {
     {"broken_endless", "episodes"},        {"broken_reward_range", "reward_range"},
     {"broken_obs_range", "obs_range"},     {"broken_bad_action", "action_check"},
     {"broken_render_text", "render_text"}, {"broken_render_rgb", "render_rgb"},
-    {"broken_oracle", "oracle"},
+    {"broken_oracle", "oracle"},           {"broken_choice_name", "params"},
 };
 
 #define N_BROKEN (sizeof broken / sizeof broken[0])

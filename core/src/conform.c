@@ -485,8 +485,8 @@ static int param_def_problem(const MrlParamDef* p, char* why, size_t n) {
     if (p->kind == MRL_PARAM_CHOICE) {
         int k = 0;
         while (p->choices && p->choices[k]) {
-            if (!*p->choices[k]) {
-                snprintf(why, n, "choice %d is an empty string", k);
+            if (!mrl_is_ident(p->choices[k])) {
+                snprintf(why, n, "choice %d ('%.40s') must match [a-z0-9_]+", k, p->choices[k]);
                 return 1;
             }
             for (int j = 0; j < k; j++) {

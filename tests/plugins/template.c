@@ -36,6 +36,10 @@ typedef struct State {
     void* block;      // BREAK_INIT_LEAK: what init allocated
 } State;
 
+#ifdef BREAK_CHOICE_NAME
+static const char* const mode_names[] = {"plain", "Fast-mode", NULL};
+#endif
+
 static const MrlParamDef params_table[] = {
 #ifdef BREAK_DEFAULT_RANGE
     {"length", MRL_PARAM_INT, MRL_PARAM_SHAPE, 30, 1, 20, NULL, "steps per episode"},
@@ -46,6 +50,9 @@ static const MrlParamDef params_table[] = {
     {"length", MRL_PARAM_INT, MRL_PARAM_SHAPE, 4, 2, 8, NULL, "number of targets"},
 #else
     {"targets", MRL_PARAM_INT, MRL_PARAM_SHAPE, 4, 2, 8, NULL, "number of targets"},
+#endif
+#ifdef BREAK_CHOICE_NAME
+    {"mode", MRL_PARAM_CHOICE, 0, 0, 0, 0, mode_names, "a choice named against the rule"},
 #endif
 };
 
@@ -268,7 +275,7 @@ static const MrlEnvApi tmpl_api = {
     .name = "tmpl",
     .version = "0.1.0",
     .summary = "guess the hidden target (conformance test plugin)",
-    .n_params = 2,
+    .n_params = sizeof params_table / sizeof params_table[0],
     .params = params_table,
     .describe = tmpl_describe,
     .task_sample = tmpl_task_sample,
