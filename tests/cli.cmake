@@ -19,3 +19,5 @@ add_test(NAME cli_rl2_tune COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_tune.s
 set_tests_properties(cli_rl2_tune PROPERTIES TIMEOUT 120)
 add_test(NAME cli_rl2_tables_run COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/rl2_tables_run.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:metarl>)
 set_tests_properties(cli_rl2_tables_run PROPERTIES TIMEOUT 120)
+add_test(NAME cli_compare COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/compare.sh $<TARGET_FILE:metarl> ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_compare PROPERTIES TIMEOUT 120)

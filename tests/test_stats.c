@@ -25,6 +25,28 @@ static void test_t_cdf_closed_forms(void** state) {
     assert_true(isnan(mrl_eval_t_cdf(1.0, 0.0)));
 }
 
+// Far in the lower tail the CDF is a tiny number and must keep its relative precision
+// (paired comparisons give t in the tens; 1 - (1 - p) would leave few digits of p).
+// Closed forms written without cancellation: df 1, atan(1/|t|)/pi; df 2,
+// 1 / (r (r + |t|)) with r = sqrt(2 + t^2).
+static void test_t_cdf_lower_tail_precision(void** state) {
+    (void)state;
+    const double pi = 3.14159265358979323846;
+    for (double t = 10.0; t <= 1e12; t *= 10.0) {
+        double p1 = atan(1.0 / t) / pi;
+        double r = sqrt(2.0 + t * t);
+        double p2 = 1.0 / (r * (r + t));
+        assert_true(fabs(mrl_eval_t_cdf(-t, 1.0) / p1 - 1.0) < 1e-9);
+        assert_true(fabs(mrl_eval_t_cdf(-t, 2.0) / p2 - 1.0) < 1e-9);
+        // and the upper side, P(T > t), of the Welch test likewise
+        MrlStat a = {t, 1.0 / sqrt(2.0), 2}, b = {0.0, 1.0 / sqrt(2.0), 2}; // df 2, t = t
+        assert_true(fabs(mrl_eval_welch_p(&a, &b) / p2 - 1.0) < 1e-9);
+    }
+    assert_true(mrl_eval_t_cdf(-1e300, 5.0) == 0.0);
+    assert_true(mrl_eval_t_cdf(-INFINITY, 5.0) == 0.0);
+    assert_true(mrl_eval_t_cdf(INFINITY, 5.0) == 1.0);
+}
+
 static void test_t_cdf_table_quantiles(void** state) {
     (void)state;
     // (quantile, df, probability) from a t table; df = INFINITY is the normal
@@ -75,6 +97,7 @@ static void test_welch(void** state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_t_cdf_closed_forms),
+        cmocka_unit_test(test_t_cdf_lower_tail_precision),
         cmocka_unit_test(test_t_cdf_table_quantiles),
         cmocka_unit_test(test_welch),
     };

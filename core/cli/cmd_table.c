@@ -11,6 +11,7 @@ int mrl_cmd_bench(int argc, char** argv);
 int mrl_cmd_train(int argc, char** argv);
 int mrl_cmd_reptable(int argc, char** argv);
 int mrl_cmd_render(int argc, char** argv);
+int mrl_cmd_compare(int argc, char** argv);
 extern const char mrl_plugins_usage[];
 extern const char mrl_check_usage[];
 extern const char mrl_eval_usage[];
@@ -18,6 +19,7 @@ extern const char mrl_bench_usage[];
 extern const char mrl_cmd_train_usage[];
 extern const char mrl_reptable_usage[];
 extern const char mrl_render_usage[];
+extern const char mrl_compare_usage[];
 
 const MrlCommand mrl_commands[] = {
     {"plugins", "list plugins, show one, or check one's conformance", mrl_plugins_usage,
@@ -26,6 +28,8 @@ const MrlCommand mrl_commands[] = {
     {"train", "meta-train an agent (RL² with PPO) on a config", mrl_cmd_train_usage, mrl_cmd_train,
      1},
     {"eval", "meta-test an agent on the held-out task sets", mrl_eval_usage, mrl_cmd_eval, 1},
+    {"compare", "compare two meta-tests of the same tasks, trial by trial", mrl_compare_usage,
+     mrl_cmd_compare, 0},
     {"table", "run every row of a reproduction table on the same held-out tasks",
      mrl_reptable_usage, mrl_cmd_reptable, 1},
     {"bench", "the project's benchmarks (results to a file)", mrl_bench_usage, mrl_cmd_bench, 1},

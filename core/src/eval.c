@@ -152,7 +152,7 @@ void mrl_eval_trial_stats(MrlStat* trial_return, MrlStat* improved, const MrlEva
 
 // ---- JSON ----
 
-static void json_stat(MrlBuf* b, const char* key, const MrlStat* s) {
+void mrl_eval_json_stat(MrlBuf* b, const char* key, const MrlStat* s) {
     mrl_buf_printf(b, "\"%s\": {\"mean\": ", key);
     mrl_buf_json_number(b, s->mean);
     mrl_buf_printf(b, ", \"se\": ");
@@ -167,21 +167,21 @@ void mrl_eval_summary_json(MrlBuf* b, const MrlEvalSet* set) {
                       "\"horizon\": %lld,\n      ",
                    (long long)set->n_tasks, (long long)set->n_trials, (int)set->episodes,
                    (long long)set->horizon);
-    json_stat(b, "trial_return", &tr);
+    mrl_eval_json_stat(b, "trial_return", &tr);
     mrl_buf_printf(b, ",\n      ");
-    json_stat(b, "improved", &im);
+    mrl_eval_json_stat(b, "improved", &im);
     mrl_buf_printf(b, ",\n      \"episodes\": [");
     for (int32_t k = 0; k < set->episodes; k++) {
         MrlEpisodeStats es;
         mrl_eval_episode_stats(&es, set, k);
         mrl_buf_printf(b, "%s\n        {\"index\": %d, ", k ? "," : "", (int)k + 1);
-        json_stat(b, "length", &es.length);
+        mrl_eval_json_stat(b, "length", &es.length);
         mrl_buf_printf(b, ", ");
-        json_stat(b, "length_success", &es.length_success);
+        mrl_eval_json_stat(b, "length_success", &es.length_success);
         mrl_buf_printf(b, ", ");
-        json_stat(b, "return", &es.ret);
+        mrl_eval_json_stat(b, "return", &es.ret);
         mrl_buf_printf(b, ", ");
-        json_stat(b, "success", &es.success);
+        mrl_eval_json_stat(b, "success", &es.success);
         mrl_buf_printf(b, "}");
     }
     mrl_buf_printf(b, "\n      ]\n    }");

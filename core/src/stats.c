@@ -62,23 +62,31 @@ static double ibeta(double a, double b, double x) {
 
 // ---- Student t ----
 
-// P(T > t) for T ~ Student-t with df degrees of freedom (normal when df is infinite)
-static double t_upper(double t, double df) {
+// P(T > |t|) for T ~ Student-t with df degrees of freedom (normal when df is infinite);
+// NaN for a NaN argument or df <= 0
+static double t_tail(double t, double df) {
     if (isnan(t) || isnan(df) || df <= 0.0) {
         return NAN;
     }
+    t = fabs(t);
     if (isinf(t)) {
-        return t > 0 ? 0.0 : 1.0;
+        return 0.0;
     }
     if (isinf(df) || df > 1e10) {
         return 0.5 * erfc(t / sqrt(2.0));
     }
-    double tail = 0.5 * ibeta(0.5 * df, 0.5, df / (df + t * t)); // P(T > |t|)
+    return 0.5 * ibeta(0.5 * df, 0.5, df / (df + t * t));
+}
+
+// P(T > t); each side from the tail itself, so a tiny p keeps its digits
+static double t_upper(double t, double df) {
+    double tail = t_tail(t, df);
     return t >= 0.0 ? tail : 1.0 - tail;
 }
 
 double mrl_eval_t_cdf(double t, double df) {
-    return 1.0 - t_upper(t, df);
+    double tail = t_tail(t, df);
+    return t <= 0.0 ? tail : 1.0 - tail;
 }
 
 double mrl_eval_welch_p(const MrlStat* a, const MrlStat* b) {

@@ -62,6 +62,9 @@ void mrl_eval_trial_stats(MrlStat* trial_return, MrlStat* improved, const MrlEva
 // Appends the set's summary object (the value under "sets"/"<name>") as JSON.
 void mrl_eval_summary_json(MrlBuf* buf, const MrlEvalSet* set);
 
+// Appends `"key": {"mean": ..., "se": ..., "n": ...}` (no separator around it).
+void mrl_eval_json_stat(MrlBuf* buf, const char* key, const MrlStat* s);
+
 // Appends the whole summary.json text for `n` sets.
 void mrl_eval_summary_doc(MrlBuf* buf, const MrlEvalSet* sets, int n, const char* agent);
 
