@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "metarl/compare.h"
+#include "support/scratch.h"
 
 // P(T <= t), 3 degrees of freedom, in closed form (not through the incomplete beta)
 static double t3_cdf(double t) {
@@ -96,31 +97,16 @@ static MrlEvalSet make_set(int tasks, int trials, int k, double offset, int goal
     return s;
 }
 
-static char dir_path[256];
-
-static const char* write_tmp(const char* name, const char* text, size_t n) {
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir_path, name);
-    FILE* f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, n, f), n);
-    fclose(f);
-    return path;
-}
-
 static int setup(void** state) {
     (void)state;
-    snprintf(dir_path, sizeof dir_path, "%s/test_compare_%d", MRL_BINARY_DIR, (int)getpid());
-    char err[MRL_MSG_MAX];
-    return mrl_mkdirs(dir_path, err);
+    return scratch_setup("test_compare");
 }
 
 static int teardown(void** state) {
     (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir_path);
-    return system(cmd) == 0 ? 0 : -1;
+    return scratch_teardown();
 }
+
 
 static void test_csv_round_trip(void** state) {
     (void)state;
@@ -128,7 +114,7 @@ static void test_csv_round_trip(void** state) {
     s.rows[5].ret = 0.1 + 0.2; // not a short decimal: must come back bit for bit
     MrlBuf b = {0};
     mrl_eval_csv(&b, &s);
-    const char* path = write_tmp("test.csv", b.data, b.len);
+    const char* path = scratch_write("test.csv", b.data, b.len);
     mrl_buf_free(&b);
     MrlEvalSet r;
     char err[MRL_MSG_MAX];
@@ -159,7 +145,7 @@ static void test_csv_columns_by_name_any_order(void** state) {
                         "truncated\r\n"
                         "2.5,2,ab,x,0,0,10,0,0,1\r\n"
                         "1.5,1,ab,y,0,0,10,0,0,1\r\n";
-    const char* path = write_tmp("order.csv", text, sizeof text - 1);
+    const char* path = scratch_write("order.csv", text, sizeof text - 1);
     MrlEvalSet r;
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_eval_read_csv(&r, path, "order", err), MRL_OK);
@@ -176,7 +162,7 @@ static void expect_bad(const char* body, const char* want) {
     int n = snprintf(
         text, sizeof text,
         "task,trial,fingerprint,episode,length,return,success,terminated,truncated\n%s", body);
-    const char* path = write_tmp("bad.csv", text, (size_t)n);
+    const char* path = scratch_write("bad.csv", text, (size_t)n);
     MrlEvalSet r;
     char err[MRL_MSG_MAX] = "";
     assert_int_not_equal(mrl_eval_read_csv(&r, path, "bad", err), MRL_OK);
@@ -209,13 +195,13 @@ static void test_csv_errors_name_the_place(void** state) {
     expect_bad("0,2147483647,ab,2147483647,10,1,0,0,1\n", "trials 2147483648 × episodes 2147483647 make 4611686016279904256");
 
     const char no_col[] = "task,trial,episode,length,return\n0,0,1,10,1\n";
-    const char* path = write_tmp("nocol.csv", no_col, sizeof no_col - 1);
+    const char* path = scratch_write("nocol.csv", no_col, sizeof no_col - 1);
     MrlEvalSet r;
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_eval_read_csv(&r, path, "x", err), MRL_EFORMAT);
     assert_non_null(strstr(err, "nocol.csv:1:1: error: no column 'fingerprint'"));
     char missing[600];
-    snprintf(missing, sizeof missing, "%s/none.csv", dir_path);
+    snprintf(missing, sizeof missing, "%s/none.csv", scratch_dir);
     assert_int_equal(mrl_eval_read_csv(&r, missing, "x", err), MRL_EIO);
     assert_non_null(strstr(err, "none.csv"));
 }

@@ -19,33 +19,18 @@
 #include "metarl/config.h"
 #include "metarl/config_find.h"
 #include "metarl/util.h"
+#include "support/scratch.h"
 
 // ---- helpers ----
 
-static char tmp_dir[256];
-
 static int group_setup(void** state) {
     (void)state;
-    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/mrl_test_config_XXXXXX");
-    return mkdtemp(tmp_dir) ? 0 : -1;
+    return scratch_setup("test_config");
 }
 
 static int group_teardown(void** state) {
     (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-// Writes `n` bytes of `text` to <tmp>/<name> and returns the path (static buffer).
-static const char* write_tmp(const char* name, const char* text, size_t n) {
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
-    FILE* f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, n, f), n);
-    fclose(f);
-    return path;
+    return scratch_teardown();
 }
 
 // Parses `text` as "x.yaml" from memory and from a temp file, checks both
@@ -55,7 +40,7 @@ static MrlConfig* parse_both(const char* text, const char* const* ov, int n_ov, 
     err[0] = '\0';
     MrlConfig* a = mrl_config_parse("x.yaml", text, ov, n_ov, err);
     char ferr[MRL_MSG_MAX] = "";
-    const char* path = write_tmp("x.yaml", text, strlen(text));
+    const char* path = scratch_write("x.yaml", text, strlen(text));
     MrlConfig* b = mrl_config_load(path, ov, n_ov, ferr);
     assert_int_equal(a != NULL, b != NULL);
     if (a) {
@@ -272,7 +257,7 @@ static void test_parse_values_written(void** state) {
 static void test_parse_name_from_stem(void** state) {
     (void)state;
     char err[MRL_MSG_MAX];
-    const char* path = write_tmp("maze_small.yaml", "env: {plugin: maze}\n", 20);
+    const char* path = scratch_write("maze_small.yaml", "env: {plugin: maze}\n", 20);
     MrlConfig* cfg = mrl_config_load(path, NULL, 0, err);
     assert_non_null(cfg);
     assert_string_equal(cfg->run.name, "maze_small");
@@ -509,7 +494,7 @@ static void test_malformed_inputs(void** state) {
     // raw NUL and control bytes (not through parse_both: strings stop at NUL)
     char err[MRL_MSG_MAX];
     const char raw[] = "env: {plugin: m}\nseed: 1\0\n";
-    const char* path = write_tmp("nul.yaml", raw, sizeof raw - 1);
+    const char* path = scratch_write("nul.yaml", raw, sizeof raw - 1);
     MrlConfig* cfg = mrl_config_load(path, NULL, 0, err);
     assert_null(cfg);
     assert_one_line_error(err);
