@@ -134,7 +134,7 @@ int mrl_cmd_compare(int argc, char** argv) {
         return MRL_EXIT_BAD_INPUT;
     }
     char err[MRL_MSG_MAX];
-    static Side sides[2]; // large path arrays; the command runs once per process
+    Side sides[2]; // 35 KiB of paths
     for (int i = 0; i < 2; i++) {
         if (list_side(&sides[i], a.pos[i], err) != MRL_OK) {
             fprintf(stderr, "%s\n", err);
