@@ -224,7 +224,8 @@ static void test_compare_sets(void** state) {
     assert_int_equal(mrl_compare_sets(&c, &a, "a.csv", &b, "b.csv", scratch, err), MRL_OK);
     assert_int_equal(c.n_trials, 10);
     assert_int_equal(c.episodes, 3);
-    assert_true(c.goal);
+    assert_true(c.steps_vary);
+    assert_true(c.terminated);
     assert_float_equal(c.trial_return.diff.mean, 1.0, 1e-12);
     assert_float_equal(c.trial_return.p_greater, 0.0, 0); // the same gain on every trial
     assert_float_equal(c.ret[0].diff.mean, 0.0, 0);
@@ -267,18 +268,36 @@ static void test_compare_sets(void** state) {
     mrl_eval_set_free(&a);
 }
 
-static void test_compare_non_goal_set_shows_returns_only(void** state) {
+static void test_compare_rows_follow_how_episodes_end(void** state) {
     (void)state;
+    // every episode runs to the horizon and none terminates (a fixed-length MDP): returns only
     MrlEvalSet a = make_set(2, 1, 2, 0.0, 0), b = make_set(2, 1, 2, 0.5, 0);
     double scratch[4];
     MrlCompareSet c;
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_compare_sets(&c, &a, "a", &b, "b", scratch, err), MRL_OK);
-    assert_false(c.goal);
+    assert_false(c.steps_vary);
+    assert_false(c.terminated);
     MrlBuf md = {0};
     mrl_compare_md(&md, &c, 1, "a", "b");
     assert_null(strstr(md.data, "steps"));
+    assert_null(strstr(md.data, "success"));
     assert_non_null(strstr(md.data, "| trial return |"));
+    mrl_buf_free(&md);
+    mrl_compare_set_free(&c);
+    // one-step episodes that terminate (bandit pulls): success rows, no steps rows
+    for (int i = 0; i < 4; i++) {
+        a.rows[i].length = b.rows[i].length = 1;
+        a.rows[i].terminated = b.rows[i].terminated = 1;
+        b.rows[i].success = 1;
+    }
+    a.horizon = b.horizon = 1;
+    assert_int_equal(mrl_compare_sets(&c, &a, "a", &b, "b", scratch, err), MRL_OK);
+    assert_false(c.steps_vary);
+    assert_true(c.terminated);
+    mrl_compare_md(&md, &c, 1, "a", "b");
+    assert_null(strstr(md.data, "steps"));
+    assert_non_null(strstr(md.data, "| episode 2 success % | 0.00 ± 0.00 | 100.00 ± 0.00 |"));
     mrl_buf_free(&md);
     mrl_compare_set_free(&c);
     mrl_eval_set_free(&a);
@@ -293,7 +312,7 @@ int main(void) {
         cmocka_unit_test(test_csv_columns_by_name_any_order),
         cmocka_unit_test(test_csv_errors_name_the_place),
         cmocka_unit_test(test_compare_sets),
-        cmocka_unit_test(test_compare_non_goal_set_shows_returns_only),
+        cmocka_unit_test(test_compare_rows_follow_how_episodes_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

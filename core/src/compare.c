@@ -371,9 +371,11 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
         mrl_compare_set_free(out);
         return mrl_fail(err, MRL_ENOMEM, "error: out of memory comparing set '%s'", a->name);
     }
-    for (size_t i = 0; i < (size_t)a->n_trials * K; i++) {
-        out->goal |= a->rows[i].terminated != 0 || b->rows[i].terminated != 0;
-    }
+    int early_a, early_b, term_a, term_b;
+    mrl_eval_episode_ends(a, &early_a, &term_a);
+    mrl_eval_episode_ends(b, &early_b, &term_b);
+    out->steps_vary = early_a || early_b;
+    out->terminated = term_a || term_b;
     const size_t n = (size_t)a->n_trials;
     double *xa = scratch, *xb = scratch + n;
     for (size_t t = 0; t < n; t++) {
@@ -453,12 +455,12 @@ void mrl_compare_md(MrlBuf* b, const MrlCompareSet* sets, int n, const char* a_l
             snprintf(label, sizeof label, "episode %d return", (int)k + 1);
             md_row(b, label, &s->ret[k], 1.0);
         }
-        if (s->goal) {
-            for (int32_t k = 0; k < s->episodes; k++) {
-                char label[64];
-                snprintf(label, sizeof label, "episode %d steps", (int)k + 1);
-                md_row(b, label, &s->steps[k], 1.0);
-            }
+        for (int32_t k = 0; s->steps_vary && k < s->episodes; k++) {
+            char label[64];
+            snprintf(label, sizeof label, "episode %d steps", (int)k + 1);
+            md_row(b, label, &s->steps[k], 1.0);
+        }
+        if (s->terminated) {
             for (int32_t k = 0; k < s->episodes; k++) {
                 char label[64];
                 snprintf(label, sizeof label, "episode %d success %%", (int)k + 1);

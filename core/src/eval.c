@@ -230,7 +230,7 @@ static void md_stat(MrlBuf* b, const MrlStat* s, double scale, const char* unit)
 // episodes, and "episode 2 <= episode 1" holds trivially). *terminated: some episode
 // terminated (goal reached or failed; otherwise every one was cut at the horizon, every
 // length is the horizon and every success rate 0, and the table leaves those columns out).
-static void episode_ends(const MrlEvalSet* set, int* early, int* terminated) {
+void mrl_eval_episode_ends(const MrlEvalSet* set, int* early, int* terminated) {
     int64_t n = set->n_trials * (int64_t)set->episodes;
     *early = *terminated = 0;
     for (int64_t i = 0; i < n && !(*early && *terminated); i++) {
@@ -251,7 +251,7 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
                        set->name, (long long)set->n_tasks, (int)set->trials_per_task,
                        (int)set->episodes, (long long)set->horizon);
         int early, ends;
-        episode_ends(set, &early, &ends);
+        mrl_eval_episode_ends(set, &early, &ends);
         if (ends) {
             mrl_buf_printf(b, "| episode | length (success only) | length (failure = horizon) | success | return |\n");
             mrl_buf_printf(b, "|---|---|---|---|---|\n");

@@ -44,7 +44,8 @@ typedef struct MrlCompareSet {
     int32_t episodes;
     int64_t n_tasks;
     int64_t n_trials;
-    int goal;               // some episode of A or B terminated: steps and success matter
+    int steps_vary;         // some episode of A or B ended before the horizon
+    int terminated;         // some episode of A or B terminated: success rates mean something
     MrlPaired trial_return; // the trial's total reward
     MrlPaired* ret;         // [episodes]: episode return
     MrlPaired* steps;       // [episodes]: episode length in steps, as in the CSV
@@ -60,7 +61,8 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
 void mrl_compare_set_free(MrlCompareSet* c);
 
 // Appends the comparison of `n` sets as Markdown: per set, the trial return and one row
-// per episode index (steps and success only for goal sets).
+// per episode index for the return, the steps (where they vary) and the success rate
+// (where episodes terminate), as metarl eval's table shows them.
 void mrl_compare_md(MrlBuf* buf, const MrlCompareSet* sets, int n, const char* a_label,
                     const char* b_label);
 

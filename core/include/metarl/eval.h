@@ -59,6 +59,11 @@ void mrl_eval_episode_stats(MrlEpisodeStats* out, const MrlEvalSet* set, int32_t
 // episode-1 length, strict lengths; n = 0 when K < 2).
 void mrl_eval_trial_stats(MrlStat* trial_return, MrlStat* improved, const MrlEvalSet* set);
 
+// What the episodes of a set say about how they end: *early, some episode was shorter
+// than the horizon (else all have the horizon's length: bandit pulls, fixed-length MDP
+// episodes); *terminated, some episode terminated (else success rates are all 0).
+void mrl_eval_episode_ends(const MrlEvalSet* set, int* early, int* terminated);
+
 // Appends the set's summary object (the value under "sets"/"<name>") as JSON.
 void mrl_eval_summary_json(MrlBuf* buf, const MrlEvalSet* set);
 
