@@ -19,8 +19,10 @@ echo "== meta-test on 1000 held-out bandits (paper, RL² Table 1: random 5.0, RL
 "$M" eval configs/bandit_k5_n10.yaml --agent oracle --out results/demo/bandit_oracle | tail -4
 echo
 echo "== RL² against random on the same bandits, trial by trial (metarl compare: paired t-test)"
-"$M" compare results/demo/bandit_random results/demo/bandit_k5_n10/eval_rl2 |
-    sed -n '/^A: /,/^B: /p; /^| |/,/^| episode 3 return/p'
+# to a file first: a pipe into sed would hide compare's exit status from `set -e`
+"$M" compare results/demo/bandit_random results/demo/bandit_k5_n10/eval_rl2 \
+    > results/demo/compare_rl2_random.md
+sed -n '/^A: /,/^B: /p; /^| |/,/^| episode 3 return/p' results/demo/compare_rl2_random.md
 echo
 echo "== the SNAIL maze table, scaled down (RL² GRU and LSTM trained 600k steps side by side; ~1 min)"
 echo "   the full table: metarl table configs/snail_maze.yaml --jobs 2 (results/reference/snail_maze)"

@@ -17,6 +17,14 @@
 #include "metarl/compare.h"
 #include "support/scratch.h"
 
+// |x - y| <= tol in double (cmocka's assert_float_equal compares in float)
+#define assert_near(x, y, tol) near_at((x), (y), (tol), #x, __FILE__, __LINE__)
+static void near_at(double x, double y, double tol, const char* what, const char* file, int line) {
+    if (!(fabs(x - y) <= tol)) {
+        fail_msg("%s:%d: %s = %.17g, want %.17g ± %g", file, line, what, x, y, tol);
+    }
+}
+
 // P(T <= t), 3 degrees of freedom, in closed form (not through the incomplete beta)
 static double t3_cdf(double t) {
     double x = t / sqrt(3.0);
@@ -29,25 +37,25 @@ static void test_paired_by_hand(void** state) {
     double a[4] = {10, -20, 30, 5}, b[4] = {11, -18, 33, 9};
     MrlPaired p;
     mrl_paired(&p, a, b, 4);
-    assert_float_equal(p.diff.mean, 2.5, 1e-12);
+    assert_near(p.diff.mean, 2.5, 1e-12);
     double se = sqrt((1.5 * 1.5 + 0.5 * 0.5 + 0.5 * 0.5 + 1.5 * 1.5) / 3.0 / 4.0);
-    assert_float_equal(p.diff.se, se, 1e-12);
-    assert_float_equal(p.t, 2.5 / se, 1e-9);
-    assert_float_equal(p.df, 3.0, 0);
-    assert_float_equal(p.p_greater, 1.0 - t3_cdf(2.5 / se), 1e-9);
-    assert_float_equal(p.p_differ, 2.0 * (1.0 - t3_cdf(2.5 / se)), 1e-9);
+    assert_near(p.diff.se, se, 1e-12);
+    assert_near(p.t, 2.5 / se, 1e-9);
+    assert_near(p.df, 3.0, 0);
+    assert_near(p.p_greater, 1.0 - t3_cdf(2.5 / se), 1e-9);
+    assert_near(p.p_differ, 2.0 * (1.0 - t3_cdf(2.5 / se)), 1e-9);
     assert_true(p.p_greater < 0.05); // t = 3.87: significant paired ...
     // ... where the sides' own standard errors (about 11 each) see nothing
     assert_true(p.a.se > 10.0 && p.b.se > 10.0);
-    assert_float_equal(p.a.mean, 6.25, 1e-12);
-    assert_float_equal(p.b.mean, 8.75, 1e-12);
+    assert_near(p.a.mean, 6.25, 1e-12);
+    assert_near(p.b.mean, 8.75, 1e-12);
     assert_int_equal(p.diff.n, 4);
 
     // B worse: the one-sided p is near 1, the two-sided one the same as above
     MrlPaired q;
     mrl_paired(&q, b, a, 4);
-    assert_float_equal(q.p_greater, t3_cdf(2.5 / se), 1e-9);
-    assert_float_equal(q.p_differ, p.p_differ, 1e-12);
+    assert_near(q.p_greater, t3_cdf(2.5 / se), 1e-9);
+    assert_near(q.p_differ, p.p_differ, 1e-12);
 }
 
 static void test_paired_without_spread(void** state) {
@@ -56,14 +64,34 @@ static void test_paired_without_spread(void** state) {
     MrlPaired p;
     mrl_paired(&p, a, same, 3);
     assert_true(isnan(p.t));
-    assert_float_equal(p.diff.mean, 0.0, 0);
-    assert_float_equal(p.p_greater, 1.0, 0);
-    assert_float_equal(p.p_differ, 1.0, 0);
-    mrl_paired(&p, a, up, 3); // every trial exactly one better
-    assert_float_equal(p.p_greater, 0.0, 0);
-    assert_float_equal(p.p_differ, 0.0, 0);
+    assert_near(p.diff.mean, 0.0, 0);
+    assert_near(p.p_greater, 1.0, 0);
+    assert_near(p.p_differ, 1.0, 0);
+    // every pair exactly one better: no t (no spread), the exact sign-flip test instead:
+    // 1 of the 2^3 sign patterns is as large (two-sided: 2 of them are as extreme)
+    mrl_paired(&p, a, up, 3);
+    assert_true(isnan(p.t));
+    assert_near(p.p_greater, 0.125, 0);
+    assert_near(p.p_differ, 0.25, 0);
+    mrl_paired(&p, up, a, 3); // every pair one worse
+    assert_near(p.p_greater, 1.0, 0);
+    assert_near(p.p_differ, 0.25, 0);
+    mrl_paired(&p, a, up, 1); // one pair proves nothing
+    assert_near(p.p_greater, 0.5, 0);
+    assert_near(p.p_differ, 1.0, 0);
     mrl_paired(&p, a, up, 0);
-    assert_float_equal(p.p_differ, 1.0, 0);
+    assert_near(p.p_differ, 1.0, 0);
+    // differences equal but for rounding (0.1 + 0.2 - 0.2 is not 0.1): still the sign-flip
+    // test, not a t of 1e16 with p = 1e-140
+    double r0[4] = {0.2, 0.1, 0.7, 0.4}, r1[4] = {0.2 + 0.1, 0.1 + 0.1, 0.7 + 0.1, 0.4 + 0.1};
+    mrl_paired(&p, r0, r1, 4);
+    assert_true(p.diff.se > 0.0); // the rounding did leave a spread
+    assert_true(isnan(p.t));
+    assert_near(p.p_greater, 1.0 / 16.0, 0);
+    // a side that overflowed: no p-value, rather than a certain one
+    double big[2] = {1e308, 1e308}, inf[2] = {INFINITY, 1.0};
+    mrl_paired(&p, big, inf, 2);
+    assert_true(isnan(p.p_greater) && isnan(p.p_differ));
     // a huge t keeps a positive, tiny p rather than rounding 1 - cdf to 0
     double x[6] = {0, 0, 0, 0, 0, 0}, y[6] = {100, 100.001, 100, 100.002, 99.999, 100};
     mrl_paired(&p, x, y, 6);
@@ -150,9 +178,16 @@ static void test_csv_columns_by_name_any_order(void** state) {
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_eval_read_csv(&r, path, "order", err), MRL_OK);
     assert_int_equal(r.episodes, 2);
-    assert_float_equal(r.rows[0].ret, 1.5, 0);
-    assert_float_equal(r.rows[1].ret, 2.5, 0);
+    assert_near(r.rows[0].ret, 1.5, 0);
+    assert_near(r.rows[1].ret, 2.5, 0);
     assert_int_equal(r.rows[1].fingerprint, 0xab);
+    mrl_eval_set_free(&r);
+    // a byte-order mark before the header (a spreadsheet's export) is skipped
+    const char bom[] = "\xEF\xBB\xBFtask,trial,fingerprint,episode,length,return,success,"
+                       "terminated,truncated\n0,0,ab,1,10,1.5,0,0,1\n";
+    path = scratch_write("bom.csv", bom, sizeof bom - 1);
+    assert_int_equal(mrl_eval_read_csv(&r, path, "bom", err), MRL_OK);
+    assert_near(r.rows[0].ret, 1.5, 0);
     mrl_eval_set_free(&r);
 }
 
@@ -188,11 +223,22 @@ static void test_csv_errors_name_the_place(void** state) {
     expect_bad("0,0,ab,1,10,1,0,0,1\n0,0,ab,2,10,1,0,0,1\n1,0,cd,1,10,1,0,0,1\n",
                "3 episode rows, but tasks 2 × trials 1 × episodes 2 make 4");
     expect_bad("0,0,ab,1,10,1,0,0,1\n0,0,cd,2,10,1,0,0,1\n",
-               "episode 2 has fingerprint 00000000000000cd");
+               "bad.csv:3:1: error: task 0, trial 0: episode 2 has fingerprint 00000000000000cd");
     expect_bad("", "no episodes after the header");
+    expect_bad("0,0,ab,1,10,\t1.5,0,0,1\n", ":2:13: error: bad return");
+    expect_bad("0,0,ab,1, 10,1.5,0,0,1\n", ":2:10: error: bad length");
     // indices far beyond the rows: refused before any grid is sized from them
     expect_bad("2147483647,0,ab,1,10,1,0,0,1\n", "tasks 2147483648 × trials 1 × episodes 1 make 2147483648");
     expect_bad("0,2147483647,ab,2147483647,10,1,0,0,1\n", "trials 2147483648 × episodes 2147483647 make 4611686016279904256");
+
+    // a NUL inside a field does not end it early ("1\0x" is not 1)
+    const char nul[] = "task,trial,fingerprint,episode,length,return,success,terminated,"
+                       "truncated\n0,0,ab,1,10,1\0x,0,0,1\n";
+    const char* nul_path = scratch_write("nul.csv", nul, sizeof nul - 1);
+    MrlEvalSet rn;
+    char err_nul[MRL_MSG_MAX];
+    assert_int_equal(mrl_eval_read_csv(&rn, nul_path, "nul", err_nul), MRL_EFORMAT);
+    assert_non_null(strstr(err_nul, "nul.csv:2:13: error: bad return"));
 
     const char no_col[] = "task,trial,episode,length,return\n0,0,1,10,1\n";
     const char* path = scratch_write("nocol.csv", no_col, sizeof no_col - 1);
@@ -208,7 +254,7 @@ static void test_csv_errors_name_the_place(void** state) {
 
 static void test_compare_sets(void** state) {
     (void)state;
-    MrlEvalSet a = make_set(5, 2, 3, 0.0, 1), b = make_set(5, 2, 3, 0.0, 1);
+    MrlEvalSet a = make_set(6, 2, 3, 0.0, 1), b = make_set(6, 2, 3, 0.0, 1);
     // B: every trial's episode 2 pays 1 more, takes 2 fewer steps; trial 2 (which fails its
     // first episode in A) succeeds in it
     for (int64_t t = 0; t < b.n_trials; t++) {
@@ -218,36 +264,48 @@ static void test_compare_sets(void** state) {
     assert_int_equal(a.rows[2 * 3 + 0].success, 0);
     b.rows[2 * 3 + 0].success = 1;
     b.rows[2 * 3 + 0].terminated = 1;
-    double scratch[20];
+    double scratch[12];
     MrlCompareSet c;
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_compare_sets(&c, &a, "a.csv", &b, "b.csv", scratch, err), MRL_OK);
-    assert_int_equal(c.n_trials, 10);
+    assert_int_equal(c.n_trials, 12);
+    assert_int_equal(c.trial_return.diff.n, 6); // pairs are tasks
+    assert_int_equal(c.horizon, 20);
     assert_int_equal(c.episodes, 3);
     assert_true(c.steps_vary);
     assert_true(c.terminated);
-    assert_float_equal(c.trial_return.diff.mean, 1.0, 1e-12);
-    assert_float_equal(c.trial_return.p_greater, 0.0, 0); // the same gain on every trial
-    assert_float_equal(c.ret[0].diff.mean, 0.0, 0);
-    assert_float_equal(c.ret[0].p_differ, 1.0, 0);
-    assert_float_equal(c.ret[1].diff.mean, 1.0, 1e-12);
-    assert_float_equal(c.steps[1].diff.mean, -2.0, 0);
-    assert_float_equal(c.success[0].diff.mean, 0.1, 1e-12);
+    assert_near(c.trial_return.diff.mean, 1.0, 1e-12);
+    // the same gain on every task: the sign-flip test over 6 tasks
+    assert_near(c.trial_return.p_greater, 1.0 / 64.0, 0);
+    assert_near(c.trial_return.p_differ, 1.0 / 32.0, 0);
+    assert_near(c.ret[0].diff.mean, 0.0, 0);
+    assert_near(c.ret[0].p_differ, 1.0, 0);
+    assert_near(c.ret[1].diff.mean, 1.0, 1e-12);
+    // steps as eval's table counts them: 2 fewer where episode 2 succeeds (odd trials),
+    // the horizon on both sides where it fails, so -1 per task
+    assert_near(c.steps[1].diff.mean, -1.0, 0);
+    // episode 1 of trial 2 (task 1) fails in A at 20 - 2 = 18 steps and succeeds in B at
+    // the same 18: the steps count it as 20 → 18
+    assert_near(c.steps[0].diff.mean, -1.0 / 6.0, 1e-12);
+    assert_near(c.success[0].diff.mean, 0.5 / 6.0, 1e-12);
     // the sides are the sets' own means
     double sum = 0;
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 36; i++) {
         sum += a.rows[i].ret;
     }
-    assert_float_equal(c.trial_return.a.mean, sum / 10.0, 1e-12);
+    assert_near(c.trial_return.a.mean, sum / 12.0, 1e-12);
 
     MrlBuf md = {0}, js = {0};
     mrl_compare_md(&md, &c, 1, "runA", "runB");
     mrl_compare_json(&js, &c, 1, "runA", "runB");
     assert_non_null(strstr(md.data, "| episode 2 return |"));
-    assert_non_null(strstr(md.data, "| episode 2 steps |"));
+    assert_non_null(strstr(md.data, "| episode 2 steps (failure = 20) |"));
+    assert_non_null(strstr(md.data, "6 tasks' differences (df 5)"));
+    assert_non_null(strstr(md.data, "mean over its 2 trials"));
     assert_non_null(strstr(md.data, "**+1.00 ± 0.00**"));
     assert_non_null(strstr(js.data, "\"format\": \"metarl-compare-1\""));
     assert_non_null(strstr(js.data, "\"a\": \"runA\""));
+    assert_non_null(strstr(js.data, "\"trials_per_task\": 2"));
     mrl_buf_free(&md);
     mrl_buf_free(&js);
     mrl_compare_set_free(&c);
@@ -266,6 +324,39 @@ static void test_compare_sets(void** state) {
     assert_non_null(strstr(err, "not the same evaluation"));
     mrl_eval_set_free(&b);
     mrl_eval_set_free(&a);
+}
+
+static void test_compare_pairs_tasks_not_trials(void** state) {
+    (void)state;
+    // 3 tasks × 2 trials; B − A per trial 1, 3 | 2, 2 | 0, 4: every task's mean gain is 2
+    MrlEvalSet a = make_set(3, 2, 1, 0.0, 0), b = make_set(3, 2, 1, 0.0, 0);
+    const double gain[6] = {1, 3, 2, 2, 0, 4};
+    for (int t = 0; t < 6; t++) {
+        b.rows[t].ret += gain[t];
+    }
+    double scratch[6];
+    MrlCompareSet c;
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_compare_sets(&c, &a, "a", &b, "b", scratch, err), MRL_OK);
+    // three pairs, not six: the trials of a task share it; their spread within a task is
+    // not evidence about the tasks
+    assert_int_equal(c.trial_return.diff.n, 3);
+    assert_near(c.trial_return.diff.mean, 2.0, 1e-12);
+    assert_true(isnan(c.trial_return.t)); // the task means agree: sign-flip test, 1 in 8
+    assert_near(c.trial_return.p_greater, 0.125, 0);
+    mrl_compare_set_free(&c);
+    // task 2's gain 0, 4 → 6, 10: task means 2, 2, 8: deviations -2, -2, 4, variance 24 / 2,
+    // se sqrt(12 / 3) = 2
+    b.rows[4].ret += 6.0;
+    b.rows[5].ret += 6.0;
+    assert_int_equal(mrl_compare_sets(&c, &a, "a", &b, "b", scratch, err), MRL_OK);
+    assert_near(c.trial_return.diff.mean, 4.0, 1e-12);
+    assert_near(c.trial_return.diff.se, 2.0, 1e-12);
+    assert_near(c.trial_return.df, 2.0, 0);
+    assert_near(c.trial_return.t, 2.0, 1e-12);
+    mrl_compare_set_free(&c);
+    mrl_eval_set_free(&a);
+    mrl_eval_set_free(&b);
 }
 
 static void test_compare_rows_follow_how_episodes_end(void** state) {
@@ -312,6 +403,7 @@ int main(void) {
         cmocka_unit_test(test_csv_columns_by_name_any_order),
         cmocka_unit_test(test_csv_errors_name_the_place),
         cmocka_unit_test(test_compare_sets),
+        cmocka_unit_test(test_compare_pairs_tasks_not_trials),
         cmocka_unit_test(test_compare_rows_follow_how_episodes_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -14,15 +14,17 @@
 const char mrl_compare_usage[] =
     "usage: metarl compare A B [--set NAME] [--json FILE]\n"
     "\n"
-    "Compares two meta-tests of the same tasks trial by trial: B − A per trial, with a\n"
+    "Compares two meta-tests of the same tasks task by task: B − A per task, with a\n"
     "paired t-test (the differences remove the spread between tasks, which the two\n"
-    "means' standard errors carry). A and B are each a directory holding eval/<set>.csv\n"
-    "(a run directory, or the --out folder of metarl eval) or one eval CSV. Every set\n"
-    "the two have in common is compared; its trials must be the same tasks in both\n"
-    "(task, trial and task fingerprint), as two `metarl eval` runs of one config give.\n"
-    "Prints, per set, the trial return and per episode index the return (for sets where\n"
-    "episodes terminate also steps and success): A, B, B − A with its standard error, t,\n"
-    "and the p-values of B > A (one-sided) and B ≠ A (two-sided).\n"
+    "means' standard errors carry; with several trials per task, each side's mean over\n"
+    "them is one value). A and B are each a directory holding eval/<set>.csv (a run\n"
+    "directory, or the --out folder of metarl eval) or one eval CSV. Every set the two\n"
+    "have in common is compared; its trials must be the same tasks in both (task, trial\n"
+    "and task fingerprint), as two `metarl eval` runs of one config give. Prints, per\n"
+    "set, the trial return and per episode index the return, the steps where some\n"
+    "episode ends before the horizon (a failure counts as the horizon) and the success\n"
+    "rate where episodes terminate: A, B, B − A with its standard error, t, and the\n"
+    "p-values of B > A (one-sided) and B ≠ A (two-sided).\n"
     "\n"
     "  --set NAME    only this set\n"
     "  --json FILE   also write the comparison as JSON (format metarl-compare-1)\n"
@@ -30,7 +32,8 @@ const char mrl_compare_usage[] =
     "Example (is 8 PPO epochs better than 4 on the tune set?):\n"
     "  metarl compare results/tune_base_g results/tune_e8_g\n"
     "\n"
-    "Exit status: 0 done, 2 bad input (nothing written).\n";
+    "Exit status: 0 done, 1 the JSON could not be written (nothing printed), 2 bad\n"
+    "input (nothing written).\n";
 
 #define MAX_SETS 16
 
@@ -46,8 +49,9 @@ static int by_name(const void* x, const void* y) {
     return strcmp((const char*)x, (const char*)y);
 }
 
-// The eval CSVs of `arg`: one file, or DIR/eval/*.csv sorted by set name.
-static int list_side(Side* s, const char* arg, char* err) {
+// The eval CSVs of `arg`: one file, or DIR/eval/*.csv sorted by set name (only set
+// `only` when it is not NULL).
+static int list_side(Side* s, const char* arg, const char* only, char* err) {
     s->label = arg;
     s->file = 0;
     s->n = 0;
@@ -83,7 +87,8 @@ static int list_side(Side* s, const char* arg, char* err) {
     int n = 0, too_many = 0;
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0 || len - 4 >= MRL_NAME_MAX) {
+        if (len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0 || len - 4 >= MRL_NAME_MAX ||
+            (only && (strlen(only) != len - 4 || memcmp(only, e->d_name, len - 4) != 0))) {
             continue;
         }
         if (n == MAX_SETS) {
@@ -98,7 +103,7 @@ static int list_side(Side* s, const char* arg, char* err) {
         return mrl_fail(err, MRL_EINVAL, "%s: error: more than %d sets; compare them with --set",
                         dir, MAX_SETS);
     }
-    if (n == 0) {
+    if (n == 0 && !only) {
         return mrl_fail(err, MRL_EINVAL, "%s: error: no <set>.csv here", dir);
     }
     qsort(s->names, (size_t)n, sizeof s->names[0], by_name);
@@ -136,7 +141,7 @@ int mrl_cmd_compare(int argc, char** argv) {
     char err[MRL_MSG_MAX];
     Side sides[2]; // 35 KiB of paths
     for (int i = 0; i < 2; i++) {
-        if (list_side(&sides[i], a.pos[i], err) != MRL_OK) {
+        if (list_side(&sides[i], a.pos[i], only, err) != MRL_OK) {
             fprintf(stderr, "%s\n", err);
             return MRL_EXIT_BAD_INPUT;
         }
@@ -181,7 +186,7 @@ int mrl_cmd_compare(int argc, char** argv) {
             status = MRL_EXIT_BAD_INPUT;
             break;
         }
-        double* scratch = malloc(2 * (size_t)ea.n_trials * sizeof *scratch);
+        double* scratch = malloc(2 * (size_t)ea.n_tasks * sizeof *scratch);
         int rc = scratch ? mrl_compare_sets(&cmp[s], &ea, pa, &eb, pb, scratch, err)
                          : mrl_fail(err, MRL_ENOMEM, "metarl compare: error: out of memory");
         free(scratch);
@@ -200,11 +205,18 @@ int mrl_cmd_compare(int argc, char** argv) {
         if (json) {
             MrlBuf js = {0};
             mrl_compare_json(&js, cmp, n_done, a.pos[0], a.pos[1]);
-            if (mrl_file_write_atomic(json, js.data, js.len, err) != MRL_OK) {
+            if (js.failed || md.failed) {
+                fprintf(stderr, "%s: error: out of memory composing the comparison\n", json);
+                status = MRL_EXIT_FAILED;
+            } else if (mrl_file_write_atomic(json, js.data, js.len, err) != MRL_OK) {
                 fprintf(stderr, "%s\n", err);
                 status = MRL_EXIT_FAILED;
             }
             mrl_buf_free(&js);
+        }
+        if (status == MRL_EXIT_OK && md.failed) {
+            fprintf(stderr, "metarl compare: error: out of memory composing the comparison\n");
+            status = MRL_EXIT_FAILED;
         }
         if (status == MRL_EXIT_OK) {
             fputs(md.data ? md.data : "", stdout);

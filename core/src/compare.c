@@ -1,6 +1,7 @@
 // compare.c — paired comparison of two eval runs on the same tasks (metarl/compare.h):
 // the eval CSV read back, the trials matched and checked, paired t-tests, Markdown and
 // JSON. Tested by tests/test_compare.c and tests/cli/compare.sh.
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -52,13 +53,18 @@ void mrl_paired(MrlPaired* out, const double* a, const double* b, int64_t n) {
     }
     out->diff = d;
     out->df = n > 1 ? (double)(n - 1) : NAN;
+    out->t = NAN;
     if (n == 0) {
-        out->t = NAN;
         out->p_greater = out->p_differ = 1.0;
-    } else if (!(d.se > 0.0)) {
-        out->t = NAN; // no spread: the sign of the difference is certain
-        out->p_greater = d.mean > 0.0 ? 0.0 : 1.0;
-        out->p_differ = d.mean != 0.0 ? 0.0 : 1.0;
+    } else if (!isfinite(d.mean)) {
+        out->p_greater = out->p_differ = NAN; // a side overflowed: nothing to test
+    } else if (!(d.se > 1e-12 * fabs(d.mean))) {
+        // every difference the same (to rounding), or one pair: the t statistic is
+        // undefined. The exact sign-flip test: of the 2^n ways to flip the signs of n
+        // equal differences, one (two-sided: two) is as extreme as the data.
+        int e = n > 1100 ? 1100 : (int)n; // 2^-1100 is 0 in double
+        out->p_greater = d.mean > 0.0 ? ldexp(1.0, -e) : 1.0;
+        out->p_differ = d.mean != 0.0 ? fmin(1.0, ldexp(1.0, 1 - e)) : 1.0;
     } else {
         out->t = d.mean / d.se;
         // P(T >= t) as P(T <= -t): the lower tail keeps its precision where p is tiny
@@ -90,10 +96,13 @@ static int parse_field(int c, const char* s, const char* e, Row* row) {
     }
     memcpy(buf, s, n);
     buf[n] = '\0';
+    if (strlen(buf) != n || isspace((unsigned char)buf[0])) {
+        return -1; // a NUL inside, or space the number parsers would skip
+    }
     char* end = NULL;
     errno = 0;
     if (c == C_FP) {
-        if (n > 16 || buf[0] == '-' || buf[0] == '+' || buf[0] == ' ') {
+        if (n > 16 || buf[0] == '-' || buf[0] == '+') {
             return -1;
         }
         unsigned long long v = strtoull(buf, &end, 16);
@@ -103,9 +112,9 @@ static int parse_field(int c, const char* s, const char* e, Row* row) {
     if (c == C_RETURN) {
         double v = strtod(buf, &end);
         row->r.ret = v;
-        return *end || !isfinite(v) || buf[0] == ' ' ? -1 : 0;
+        return *end || !isfinite(v) ? -1 : 0;
     }
-    if (buf[0] == '-' || buf[0] == '+' || buf[0] == ' ') {
+    if (buf[0] == '-' || buf[0] == '+') {
         return -1; // every integer column is a count or an index
     }
     long long v = strtoll(buf, &end, 10);
@@ -158,6 +167,9 @@ static const char* next_line(const char** p, const char* end, const char** line_
 static int read_rows(const char* path, const char* text, size_t n, Row** rows_out, int64_t* n_rows,
                      char* err) {
     const char *p = text, *end = text + n, *le = NULL;
+    if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        p += 3; // a UTF-8 byte-order mark, as spreadsheets write one
+    }
     const char* line = next_line(&p, end, &le);
     if (!line) {
         return mrl_fail(err, MRL_EFORMAT, "%s:1:1: error: empty file, not an eval CSV", path);
@@ -284,7 +296,10 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
                         (long long)episodes, cells);
     }
     MrlEpisodeResult* grid = malloc((size_t)n_rows * sizeof *grid);
-    if (!grid) {
+    int64_t* line_of = malloc((size_t)n_rows * sizeof *line_of); // each cell's line
+    if (!grid || !line_of) {
+        free(grid);
+        free(line_of);
         free(rows);
         return mrl_fail(err, MRL_ENOMEM, "%s: error: out of memory", path);
     }
@@ -303,6 +318,7 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
             break;
         }
         grid[cell] = r->r;
+        line_of[cell] = r->line;
         grid[cell].trial_id = trial;
         grid[cell].episode = (int32_t)(r->episode - 1);
     }
@@ -310,15 +326,16 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
     for (int64_t i = 0; rc == MRL_OK && i < n_rows; i++) {
         if (grid[i].fingerprint != grid[i - i % episodes].fingerprint) {
             rc = mrl_fail(err, MRL_EFORMAT,
-                          "%s: error: task %lld, trial %lld: episode %lld has fingerprint "
+                          "%s:%lld:1: error: task %lld, trial %lld: episode %lld has fingerprint "
                           "%016llx, episode 1 %016llx",
-                          path, (long long)(grid[i].trial_id / trials),
+                          path, (long long)line_of[i], (long long)(grid[i].trial_id / trials),
                           (long long)(grid[i].trial_id % trials), (long long)(i % episodes) + 1,
                           (unsigned long long)grid[i].fingerprint,
                           (unsigned long long)grid[i - i % episodes].fingerprint);
         }
     }
     free(rows);
+    free(line_of);
     if (rc != MRL_OK) {
         free(grid);
         return rc;
@@ -334,6 +351,19 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
 }
 
 // ---- comparing two sets ----
+
+// what row `what` of the comparison counts of one episode: 0 its return, 1 its steps as
+// eval's table counts them (a failed episode as the horizon: a quick failure is no
+// gain), 2 its success
+static double episode_value(const MrlEvalSet* set, const MrlEpisodeResult* r, int what) {
+    if (what == 0) {
+        return r->ret;
+    }
+    if (what == 1) {
+        return r->success ? (double)r->length : (double)set->horizon;
+    }
+    return r->success;
+}
 
 int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path,
                      const MrlEvalSet* b, const char* b_path, double* scratch, char* err) {
@@ -364,6 +394,8 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
     out->episodes = a->episodes;
     out->n_tasks = a->n_tasks;
     out->n_trials = a->n_trials;
+    out->trials_per_task = a->trials_per_task;
+    out->horizon = a->horizon > b->horizon ? a->horizon : b->horizon;
     out->ret = calloc(K, sizeof *out->ret);
     out->steps = calloc(K, sizeof *out->steps);
     out->success = calloc(K, sizeof *out->success);
@@ -376,22 +408,33 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
     mrl_eval_episode_ends(b, &early_b, &term_b);
     out->steps_vary = early_a || early_b;
     out->terminated = term_a || term_b;
-    const size_t n = (size_t)a->n_trials;
+    // one pair per task, the mean of its trials on each side: the trials of one task
+    // share its B − A effect, so they are not independent pairs; the tasks are (they
+    // are the sample of the task distribution the comparison speaks of)
+    const size_t n = (size_t)a->n_tasks, R = (size_t)a->trials_per_task;
     double *xa = scratch, *xb = scratch + n;
-    for (size_t t = 0; t < n; t++) {
-        xa[t] = xb[t] = 0.0;
-        for (size_t k = 0; k < K; k++) {
-            xa[t] += a->rows[t * K + k].ret;
-            xb[t] += b->rows[t * K + k].ret;
+    for (size_t i = 0; i < n; i++) {
+        xa[i] = xb[i] = 0.0;
+        for (size_t t = i * R; t < (i + 1) * R; t++) {
+            for (size_t k = 0; k < K; k++) {
+                xa[i] += a->rows[t * K + k].ret;
+                xb[i] += b->rows[t * K + k].ret;
+            }
         }
+        xa[i] /= (double)R;
+        xb[i] /= (double)R;
     }
     mrl_paired(&out->trial_return, xa, xb, (int64_t)n);
     for (size_t k = 0; k < K; k++) {
         for (int what = 0; what < 3; what++) {
-            for (size_t t = 0; t < n; t++) {
-                const MrlEpisodeResult *ra = &a->rows[t * K + k], *rb = &b->rows[t * K + k];
-                xa[t] = what == 0 ? ra->ret : what == 1 ? (double)ra->length : ra->success;
-                xb[t] = what == 0 ? rb->ret : what == 1 ? (double)rb->length : rb->success;
+            for (size_t i = 0; i < n; i++) {
+                xa[i] = xb[i] = 0.0;
+                for (size_t t = i * R; t < (i + 1) * R; t++) {
+                    xa[i] += episode_value(a, &a->rows[t * K + k], what);
+                    xb[i] += episode_value(b, &b->rows[t * K + k], what);
+                }
+                xa[i] /= (double)R;
+                xb[i] /= (double)R;
             }
             MrlPaired* dst = what == 0   ? &out->ret[k]
                              : what == 1 ? &out->steps[k]
@@ -412,7 +455,9 @@ void mrl_compare_set_free(MrlCompareSet* c) {
 // ---- output ----
 
 static void md_p(MrlBuf* b, double p) {
-    if (p < 1e-4) {
+    if (isnan(p)) {
+        mrl_buf_printf(b, " – |");
+    } else if (p < 1e-4) {
         mrl_buf_printf(b, " < 0.0001 |");
     } else {
         mrl_buf_printf(b, " %.4f |", p);
@@ -437,16 +482,29 @@ static void md_row(MrlBuf* b, const char* label, const MrlPaired* p, double scal
 
 void mrl_compare_md(MrlBuf* b, const MrlCompareSet* sets, int n, const char* a_label,
                     const char* b_label) {
-    mrl_buf_printf(b, "# compare: B − A on the same tasks, paired per trial\n\n");
+    mrl_buf_printf(b, "# compare: B − A on the same tasks, paired per task\n\n");
     mrl_buf_printf(b, "A: %s  \nB: %s\n", a_label, b_label);
     for (int i = 0; i < n; i++) {
         const MrlCompareSet* s = &sets[i];
+        mrl_buf_printf(b, "\n## set %s: %lld trials of %lld tasks, %d episodes each\n\n", s->name,
+                       (long long)s->n_trials, (long long)s->n_tasks, (int)s->episodes);
+        if (s->trials_per_task > 1) {
+            mrl_buf_printf(b,
+                           "Each task is one pair: each side's mean over its %d trials (the "
+                           "trials of a task share its B − A effect). ",
+                           (int)s->trials_per_task);
+        }
+        if (s->n_tasks > 1) {
+            mrl_buf_printf(b, "Paired t-test on the %lld tasks' differences (df %lld)",
+                           (long long)s->n_tasks, (long long)(s->n_tasks - 1));
+        } else {
+            mrl_buf_printf(b, "One task: no test (p from the sign alone)");
+        }
         mrl_buf_printf(b,
-                       "\n## set %s: %lld trials of %lld tasks, %d episodes each\n\n"
-                       "Paired t-test on the differences (df %lld); bold: B − A differs from 0 "
-                       "at p < 0.05 (two-sided).\n\n",
-                       s->name, (long long)s->n_trials, (long long)s->n_tasks, (int)s->episodes,
-                       (long long)(s->n_trials - 1));
+                       "; where every difference is the same, the exact sign-flip test "
+                       "instead (t –). Bold: B − A differs from 0 at p < 0.05 (two-sided), "
+                       "each row on its own, not corrected for the table's %d tests.\n\n",
+                       1 + s->episodes * (1 + !!s->steps_vary + !!s->terminated));
         mrl_buf_printf(b, "| | A | B | B − A | t | p, B > A | p, B ≠ A |\n"
                           "|---|---|---|---|---|---|---|\n");
         md_row(b, "trial return", &s->trial_return, 1.0);
@@ -457,7 +515,8 @@ void mrl_compare_md(MrlBuf* b, const MrlCompareSet* sets, int n, const char* a_l
         }
         for (int32_t k = 0; s->steps_vary && k < s->episodes; k++) {
             char label[64];
-            snprintf(label, sizeof label, "episode %d steps", (int)k + 1);
+            snprintf(label, sizeof label, "episode %d steps (failure = %lld)", (int)k + 1,
+                     (long long)s->horizon);
             md_row(b, label, &s->steps[k], 1.0);
         }
         if (s->terminated) {
@@ -500,8 +559,11 @@ void mrl_compare_json(MrlBuf* b, const MrlCompareSet* sets, int n, const char* a
         mrl_buf_printf(b, "%s\n    ", i ? "," : "");
         mrl_buf_json_string(b, s->name);
         mrl_buf_printf(
-            b, ": {\n      \"tasks\": %lld, \"trials\": %lld, \"episodes_per_trial\": %d,\n      ",
-            (long long)s->n_tasks, (long long)s->n_trials, (int)s->episodes);
+            b,
+            ": {\n      \"tasks\": %lld, \"trials\": %lld, \"trials_per_task\": %d, "
+            "\"episodes_per_trial\": %d, \"pairs\": \"task\", \"horizon\": %lld,\n      ",
+            (long long)s->n_tasks, (long long)s->n_trials, (int)s->trials_per_task,
+            (int)s->episodes, (long long)s->horizon);
         json_paired(b, "trial_return", &s->trial_return);
         mrl_buf_printf(b, ",\n      \"episodes\": [");
         for (int32_t k = 0; k < s->episodes; k++) {

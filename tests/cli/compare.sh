@@ -20,9 +20,10 @@ check "eval random on other goals" set_ok --agent random --out other tasks.test.
 check "compare runs" sh -c "'$METARL' compare rnd orc --json cmp.json >out.md 2>err.txt"
 check "trial return row, B better, tiny p" \
     grep -Eq '^\| trial return \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| \*\*\+[0-9.]+ ± [0-9.]+\*\* \| [0-9.]+ \| < 0\.0001 \| < 0\.0001 \|$' out.md
-check "30 paired trials" grep -q '^## set test: 30 trials of 10 tasks, 4 episodes each' out.md
+check "30 trials of 10 tasks" grep -q '^## set test: 30 trials of 10 tasks, 4 episodes each' out.md
+check "paired per task, df 9" grep -q "the 10 tasks' differences (df 9)" out.md
 check "goal set: steps rows, fewer for the oracle" \
-    grep -Eq '^\| episode 2 steps \| .* \| \*\*-[0-9.]+ ± [0-9.]+\*\* \|' out.md
+    grep -Eq '^\| episode 2 steps \(failure = [0-9]+\) \| .* \| \*\*-[0-9.]+ ± [0-9.]+\*\* \|' out.md
 check "goal set: success rows" grep -q '^| episode 1 success % |' out.md
 check "json written" grep -q '"format": "metarl-compare-1"' cmp.json
 check "json names the runs" grep -q '"a": "rnd"' cmp.json
@@ -49,10 +50,18 @@ check "not an eval CSV" bad "x.csv:1:1: error: no column 'task'" rnd/eval/test.c
 check "unknown set" bad "set 'valid' is not in both" rnd orc --set valid
 check "one argument" bad "expected two eval runs" rnd
 
+# more sets than one comparison holds: refused whole, and --set picks one of them
+mkdir -p many/eval
+for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17; do cp rnd/eval/test.csv many/eval/s$i.csv; done
+cp rnd/eval/test.csv many/eval/test.csv
+check "18 sets: refused" bad "more than 16 sets; compare them with --set" many orc
+check "18 sets with --set test" sh -c "'$METARL' compare many orc --set test >many.md"
+check "the set picked" grep -q '^## set test: 30 trials' many.md
+
 # a --json that cannot be written (under a file): exit 1, the file there untouched
 cp cmp.json keep.json
 "$METARL" compare rnd orc --json cmp.json/sub >/dev/null 2>e.txt
 check "json under a file: exit 1" test $? -eq 1
 check "json under a file: one line naming it" grep -q "cmp.json/sub" e.txt
 check "json already there untouched" cmp -s cmp.json keep.json
-finish 22
+finish 26
