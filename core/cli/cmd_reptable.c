@@ -418,18 +418,31 @@ static int cmp_u64(const void* a, const void* b) {
     return x < y ? -1 : (x > y);
 }
 
-static int same_sets(const MrlRun* a, const MrlRun* b) {
+// NULL when row run `a` meta-tests the same trials as the table's base run `b`: the
+// same tasks, and trials of the same shape (episodes, trials per task, horizon), which
+// the rows' statistics are compared on and the table's columns laid out by; else what
+// differs
+static const char* same_sets(const MrlRun* a, const MrlRun* b) {
     if (a->n_tests != b->n_tests) {
-        return 0;
+        return "the held-out sets";
     }
     for (int i = 0; i < a->n_tests; i++) {
-        if (a->tests[i].count != b->tests[i].count ||
-            memcmp(a->tests[i].fingerprints, b->tests[i].fingerprints,
-                   (size_t)a->tests[i].count * sizeof(uint64_t)) != 0) {
-            return 0;
+        const MrlTaskSet *x = &a->tests[i], *y = &b->tests[i];
+        if (x->count != y->count ||
+            memcmp(x->fingerprints, y->fingerprints, (size_t)x->count * sizeof(uint64_t)) != 0) {
+            return "the held-out tasks";
+        }
+        if (x->spec->episodes != y->spec->episodes) {
+            return "the episodes per trial";
+        }
+        if (x->spec->trials_per_task != y->spec->trials_per_task) {
+            return "the trials per task";
+        }
+        if (x->info.max_episode_steps != y->info.max_episode_steps) {
+            return "the episode horizon";
         }
     }
-    return 1;
+    return NULL;
 }
 
 static int eval_row(Row* row, const MrlRun* base, MrlAgent* agent, char* err) {
@@ -508,10 +521,13 @@ static int run_row(Row* row, const MrlRun* base, const MrlArgs* a, int dry, char
         if (rc != MRL_OK) {
             return MRL_EINVAL;
         }
-        if (!same_sets(&r, base)) {
+        const char* differs = same_sets(&r, base);
+        if (differs) {
             mrl_run_close(&r);
-            return mrl_fail(err, MRL_EINVAL, "error: row '%s': its overrides change the held-out "
-                            "tasks", row->name);
+            return mrl_fail(err, MRL_EINVAL,
+                            "%s: error: row '%s': its overrides change %s (every row meta-tests "
+                            "the same trials)",
+                            row->where, row->name, differs);
         }
         char aerr[MRL_MSG_MAX];
         MrlAgent* agent = mrl_agent_new(row->agent, &r.cfg->run, aerr);
@@ -701,7 +717,9 @@ static int train_parallel(const Table* t, const MrlArgs* a, int jobs, char* err)
 
 // per set: trial-return stats, the ratio to the normaliser, and the marks: the
 // compared row with the largest mean trial return is bold, and so is every
-// compared row whose one-sided Welch p against it is at least mark_alpha
+// compared row whose one-sided Welch p against it is at least mark_alpha, or that
+// allows no test (one unit, p NaN: not shown to be worse). A row whose mean is not a
+// number (a plugin's NaN reward) is never best nor bold.
 static void compute_marks(Table* t, int n_sets) {
     int norm = t->normalise[0] ? find_row(t, t->normalise) : -1;
     for (int r = 0; r < t->n_rows; r++) {
@@ -715,7 +733,7 @@ static void compute_marks(Table* t, int n_sets) {
         int best = -1;
         for (int r = 0; r < t->n_rows; r++) {
             const Row* row = &t->rows[r];
-            if (row->compared && row->trial[s].n > 0 &&
+            if (row->compared && row->trial[s].n > 0 && isfinite(row->trial[s].mean) &&
                 (best < 0 || row->trial[s].mean > t->rows[best].trial[s].mean)) {
                 best = r;
             }
@@ -727,7 +745,8 @@ static void compute_marks(Table* t, int n_sets) {
                             ? (r == best ? 1.0 : mrl_eval_welch_p(&t->rows[best].trial[s],
                                                                   &row->trial[s]))
                             : NAN;
-            row->bold[s] = best >= 0 && row->compared && row->p[s] >= mark_alpha;
+            row->bold[s] = best >= 0 && row->compared && isfinite(row->trial[s].mean) &&
+                           !(row->p[s] < mark_alpha);
         }
         t->best[s] = best;
     }
@@ -934,14 +953,15 @@ static void write_md_episode_set(MrlBuf* b, const Table* t, int s, int K, int ra
 static void write_md(MrlBuf* b, const Table* t, const MrlRun* base) {
     mrl_buf_printf(b, "# %s\n\n", t->title);
     if (t->trial_layout) {
-        mrl_buf_printf(b, "Trial return: the total reward of a trial (mean ± standard error over "
-                          "trials).");
+        mrl_buf_printf(b, "Trial return: the total reward of a trial (mean ± standard error; the "
+                          "units are the tasks).");
     } else {
-        mrl_buf_printf(b, "Metric: `%s` per episode of a trial (mean ± standard error over "
-                          "trials); success rate per episode; trial return = total reward of a "
-                          "trial; %%improved = share of trials whose episode-2 length ≤ episode-1 "
-                          "length (failures count as the horizon); both are left out for a set "
-                          "whose episodes all ran to the horizon; ratios use the metric's means.",
+        mrl_buf_printf(b,
+                       "Metric: `%s` per episode of a trial (mean ± standard error; the units "
+                       "are the tasks); success rate per episode; trial return = total reward of a "
+                       "trial; %%improved = share of trials whose episode-2 length ≤ episode-1 "
+                       "length (failures count as the horizon); both are left out for a set "
+                       "whose episodes all ran to the horizon; ratios use the metric's means.",
                        t->metric);
     }
     mrl_buf_printf(b, " **Bold** trial return: the set's best row and every row not significantly "

@@ -187,6 +187,19 @@ printf 'config: base.yaml\nrows:\n  - {name: X, train: rl2.yaml, agent: random}\
 code=$?
 check "trained row with a non-RL² agent: exit 2, one line, nothing written" test "$code" -eq 2 -a "$(wc -l <err.txt)" -eq 1 -a ! -e t11
 check "trained row with a non-RL² agent: message" grep -q "^bad4.yaml:3:5: error: a trained row's agent is rl2" err.txt
+# one held-out task: a sample of one allows no test, so no row is marked worse than the
+# best (both bold), however far apart they are
+sed 's/count: 200/count: 1/; s/^name: tbase/name: tbase1/' base.yaml >base1.yaml
+printf 'config: base1.yaml\ncolumns: trial\nrows:\n  - {name: Random, agent: random}\n  - {name: Oracle, agent: oracle}\n' >one.yaml
+check "one task: table" sh -c "'$METARL' table one.yaml --out t14 >/dev/null 2>&1"
+check "one task: both rows bold, no p" test "$(grep -c '^| .*\*\*' t14/table.md)" -eq 2 -a "$(grep -c '"p": null' t14/table.json)" -ge 1
+# a row whose overrides change the shape of the trials (here one episode instead of 10)
+# would be compared on other trial returns, and its columns laid out by another row's
+printf 'config: base.yaml\nrows:\n  - {name: R, agent: random}\n  - {name: R1, agent: random, with: [trial.episodes=1]}\n' >bad5.yaml
+"$METARL" table bad5.yaml --out t13 >out.txt 2>err.txt
+code=$?
+check "row changing the episodes per trial: exit 2, one line, nothing written" test "$code" -eq 2 -a "$(wc -l <err.txt)" -eq 1 -a ! -e t13
+check "row changing the episodes per trial: message" grep -q "^bad5.yaml:4:5: error: row 'R1': its overrides change the episodes per trial" err.txt
 "$METARL" table par.yaml --jobs 0 --out t12 >out.txt 2>err.txt
 check "--jobs 0 refused" test $? -eq 2 -a ! -e t12
 # `metarl eval RUN_DIR` evaluates that directory's checkpoint, sampling or greedy, from any
@@ -200,4 +213,4 @@ check "eval of a moved run directory, greedy" cmp -s ev_here/eval/test.csv ev_mo
 (cd sub && "$METARL" eval ../moved/trl2 --out ../ev_moved_s >/dev/null 2>&1)
 "$METARL" eval res/trl2 --out ev_here_s >/dev/null 2>&1
 check "eval of a moved run directory, sampling" cmp -s ev_here_s/eval/test.csv ev_moved_s/eval/test.csv
-finish 49
+finish 53

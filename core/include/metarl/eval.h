@@ -28,7 +28,10 @@ typedef struct MrlEvalSet {
     MrlEpisodeResult* rows;    // (n_trials, K), row trial*K + episode
 } MrlEvalSet;
 
-// {mean, se, n} of a sample; se = sample std / sqrt(n) (0 when n < 2).
+// {mean, se, n} of a statistic over a set's trials. n counts the independent units, the
+// tasks (those with a value: length_success counts tasks with a success); the R trials
+// of one task share it, so se is the task-clustered standard error of the mean, the
+// sample std / sqrt(n) when each task has one trial (0 when n < 2).
 typedef struct MrlStat {
     double mean;
     double se;
@@ -92,8 +95,8 @@ double mrl_eval_t_cdf(double t, double df);
 // One-sided Welch t-test from two samples' {mean, se, n}: the p-value of the
 // null hypothesis mean(a) <= mean(b) against mean(a) > mean(b), with the
 // Welch–Satterthwaite degrees of freedom. Small p: `b` is significantly worse
-// than `a`. Returns 1 when either sample is empty; with zero standard errors,
-// 0 if a's mean is larger, else 1.
+// than `a`. Returns NaN (no test) when either sample has fewer than two units or a
+// non-finite mean; with zero standard errors, 0 if a's mean is larger, else 1.
 double mrl_eval_welch_p(const MrlStat* a, const MrlStat* b);
 
 // Returns a stable 64-bit id of a set name (used in stream derivation).
