@@ -38,27 +38,63 @@ static void test_eval_stats_match_rows(void** state) {
     for (int32_t k = 0; k < 3; k++) {
         MrlEpisodeStats es;
         mrl_eval_episode_stats(&es, &e, k);
-        double sum = 0, sumsq = 0;
+        // 40 tasks × 2 trials: the units are the tasks, each the mean of its two trials
+        // (their trials share the task); the mean is that of all 80
+        double sum = 0, task_mean[40];
         for (int64_t t = 0; t < e.n_trials; t++) {
             const MrlEpisodeResult* r = &e.rows[t * 3 + k];
             assert_int_equal(r->episode, k);
             assert_int_equal(r->trial_id, t);
             sum += r->ret;
-            sumsq += r->ret * r->ret;
+            task_mean[t / 2] = t % 2 ? (task_mean[t / 2] + r->ret) / 2.0 : r->ret;
         }
-        double mean = sum / 80.0;
-        double sd = sqrt((sumsq - 80.0 * mean * mean) / 79.0);
+        double mean = sum / 80.0, ss = 0;
+        for (int g = 0; g < 40; g++) {
+            ss += (task_mean[g] - mean) * (task_mean[g] - mean);
+        }
+        double se = sqrt(ss / 39.0 / 40.0);
         assert_true(fabs(es.ret.mean - mean) < 1e-12);
-        assert_true(fabs(es.ret.se - sd / sqrt(80.0)) < 1e-9);
-        assert_int_equal(es.success.n, 80);
+        assert_true(fabs(es.ret.se - se) < 1e-12);
+        assert_int_equal(es.ret.n, 40);
+        assert_int_equal(es.success.n, 40);
         assert_true(es.success.mean == 1.0); // the mock always succeeds
     }
     MrlStat tr, im;
     mrl_eval_trial_stats(&tr, &im, &e);
-    assert_int_equal(tr.n, 80);
-    assert_int_equal(im.n, 80);
+    assert_int_equal(tr.n, 40);
+    assert_int_equal(im.n, 40);
     assert_true(im.mean == 1.0); // every episode of a trial has the same length
     mrl_eval_set_free(&e);
+}
+
+// one trial per task: the usual sample std / sqrt(n); equal values: a spread of exactly 0
+// (the sum of squares minus the squared sum left 1e-6 for 100 copies of 408.81); a
+// statistic over some trials (length on success) counts the tasks it has values of
+static void test_eval_stats_one_trial_per_task(void** state) {
+    (void)state;
+    MrlEvalSet e = {
+        .episodes = 1, .trials_per_task = 1, .n_tasks = 100, .n_trials = 100, .horizon = 50};
+    MrlEpisodeResult rows[100];
+    memset(rows, 0, sizeof rows);
+    e.rows = rows;
+    for (int t = 0; t < 100; t++) {
+        rows[t].ret = 408.81;
+        rows[t].length = t < 10 ? 5 + t : 50;
+        rows[t].success = t < 10;
+    }
+    MrlEpisodeStats es;
+    mrl_eval_episode_stats(&es, &e, 0);
+    assert_true(es.ret.mean == 408.81 && es.ret.se == 0.0);
+    assert_int_equal(es.ret.n, 100);
+    assert_int_equal(es.length_success.n, 10);
+    assert_true(fabs(es.length_success.mean - 9.5) < 1e-12);
+    double ss = 0; // lengths 5..14 around 9.5
+    for (int t = 0; t < 10; t++) {
+        ss += (5.0 + t - 9.5) * (5.0 + t - 9.5);
+    }
+    assert_true(fabs(es.length_success.se - sqrt(ss / 9.0 / 10.0)) < 1e-12);
+    assert_true(fabs(es.success.mean - 0.1) < 1e-12);
+    assert_true(fabs(es.success.se - sqrt(0.1 * 0.9 * 100.0 / 99.0 / 100.0)) < 1e-12);
 }
 
 static char* render_all(const MrlEvalSet* e) {
@@ -125,10 +161,17 @@ static void test_eval_summary_has_stable_keys(void** state) {
     MrlEvalSet e = run_eval(4, 1);
     MrlBuf b = {0};
     mrl_eval_summary_doc(&b, &e, 1, "random");
-    const char* keys[] = {"\"sets\": {", "\"test\": {", "\"trial_return\": {\"mean\": ",
-                          "\"improved\": {", "\"episodes\": [", "{\"index\": 1, \"length\": {",
-                          "\"length_success\": {", "\"return\": {", "\"success\": {", "\"se\": ",
-                          "\"n\": 80}"};
+    const char* keys[] = {"\"sets\": {",
+                          "\"test\": {",
+                          "\"trial_return\": {\"mean\": ",
+                          "\"improved\": {",
+                          "\"episodes\": [",
+                          "{\"index\": 1, \"length\": {",
+                          "\"length_success\": {",
+                          "\"return\": {",
+                          "\"success\": {",
+                          "\"se\": ",
+                          "\"n\": 40}"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (!strstr(b.data, keys[i])) {
             fail_msg("summary.json lacks %s:\n%s", keys[i], b.data);
@@ -168,6 +211,7 @@ static void test_eval_write_creates_files_atomically(void** state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_stats_match_rows),
+        cmocka_unit_test(test_eval_stats_one_trial_per_task),
         cmocka_unit_test(test_eval_table_improved_only_when_lengths_vary),
         cmocka_unit_test(test_eval_outputs_identical_across_runs_slots_threads),
         cmocka_unit_test(test_eval_summary_has_stable_keys),

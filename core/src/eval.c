@@ -86,28 +86,56 @@ int mrl_eval_set(MrlEvalSet* out, const MrlTaskSet* set, MrlAgent* agent, int32_
 
 // ---- statistics ----
 
-typedef struct Acc {
-    double sum, sumsq;
-    int64_t n;
-} Acc;
+// What one statistic counts of trial `row` (its K episodes), at episode index k; *use = 0
+// leaves the trial out (length_success of a failed episode).
+typedef double (*TrialValue)(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k,
+                             int* use);
 
-static void acc_add(Acc* a, double x) {
-    a->sum += x;
-    a->sumsq += x * x;
-    a->n++;
-}
-
-// two-pass-free but stable enough: values are bounded episode statistics
-static MrlStat acc_stat(const Acc* a) {
-    MrlStat s = {0.0, 0.0, a->n};
-    if (a->n == 0) {
-        s.mean = NAN;
+// {mean, se, n} of a value over the set's trials, clustered by task. The R trials of one
+// task share it, so they are not independent draws: the units are the tasks (n counts
+// those with a value), and the standard error is the cluster-robust one of the pooled
+// mean m = sum / N: se^2 = G / (G - 1) * sum_g (y_g - m n_g)^2 / N^2, with y_g and n_g a
+// task's sum and count and G the tasks counted. With one trial per task it is the usual
+// sample std / sqrt(n). Two passes over the rows: the spread is summed as differences
+// from the mean, without the cancellation of a sum of squares minus a squared sum.
+static MrlStat task_stat(const MrlEvalSet* set, int32_t k, TrialValue f) {
+    const int64_t R = set->trials_per_task, K = set->episodes;
+    double sum = 0.0;
+    int64_t N = 0, G = 0;
+    for (int64_t g = 0; g < set->n_tasks; g++) {
+        int64_t ng = 0;
+        for (int64_t t = g * R; t < (g + 1) * R; t++) {
+            int use = 1;
+            double v = f(set, &set->rows[t * K], k, &use);
+            if (use) {
+                sum += v;
+                ng++;
+            }
+        }
+        N += ng;
+        G += ng > 0;
+    }
+    MrlStat s = {NAN, 0.0, G};
+    if (N == 0) {
         return s;
     }
-    s.mean = a->sum / (double)a->n;
-    if (a->n > 1) {
-        double var = (a->sumsq - a->sum * s.mean) / (double)(a->n - 1);
-        s.se = var > 0 ? sqrt(var / (double)a->n) : 0.0;
+    s.mean = sum / (double)N;
+    if (G > 1) {
+        double ss = 0.0;
+        for (int64_t g = 0; g < set->n_tasks; g++) {
+            double y = 0.0;
+            int64_t ng = 0;
+            for (int64_t t = g * R; t < (g + 1) * R; t++) {
+                int use = 1;
+                double v = f(set, &set->rows[t * K], k, &use);
+                if (use) {
+                    y += v - s.mean;
+                    ng++;
+                }
+            }
+            ss += y * y; // (y_g - m n_g)^2, summed as differences
+        }
+        s.se = sqrt(ss * (double)G / (double)(G - 1)) / (double)N;
     }
     return s;
 }
@@ -116,38 +144,57 @@ static double strict_length(const MrlEvalSet* set, const MrlEpisodeResult* r) {
     return r->success ? (double)r->length : (double)set->horizon;
 }
 
-void mrl_eval_episode_stats(MrlEpisodeStats* out, const MrlEvalSet* set, int32_t k) {
-    Acc len = {0}, lens = {0}, ret = {0}, suc = {0};
-    for (int64_t t = 0; t < set->n_trials; t++) {
-        const MrlEpisodeResult* r = &set->rows[(size_t)t * (size_t)set->episodes + (size_t)k];
-        acc_add(&len, strict_length(set, r));
-        if (r->success) {
-            acc_add(&lens, (double)r->length);
-        }
-        acc_add(&ret, r->ret);
-        acc_add(&suc, r->success ? 1.0 : 0.0);
+static double v_length(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k, int* use) {
+    (void)use;
+    return strict_length(set, &row[k]);
+}
+
+static double v_length_success(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k,
+                               int* use) {
+    (void)set;
+    *use = row[k].success != 0;
+    return (double)row[k].length;
+}
+
+static double v_return(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k, int* use) {
+    (void)set;
+    (void)use;
+    return row[k].ret;
+}
+
+static double v_success(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k, int* use) {
+    (void)set;
+    (void)use;
+    return row[k].success ? 1.0 : 0.0;
+}
+
+static double v_trial_return(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k,
+                             int* use) {
+    (void)k;
+    (void)use;
+    double sum = 0.0;
+    for (int32_t e = 0; e < set->episodes; e++) {
+        sum += row[e].ret;
     }
-    out->length = acc_stat(&len);
-    out->length_success = acc_stat(&lens);
-    out->ret = acc_stat(&ret);
-    out->success = acc_stat(&suc);
+    return sum;
+}
+
+static double v_improved(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k, int* use) {
+    (void)k;
+    *use = set->episodes >= 2;
+    return *use && strict_length(set, &row[1]) <= strict_length(set, &row[0]) ? 1.0 : 0.0;
+}
+
+void mrl_eval_episode_stats(MrlEpisodeStats* out, const MrlEvalSet* set, int32_t k) {
+    out->length = task_stat(set, k, v_length);
+    out->length_success = task_stat(set, k, v_length_success);
+    out->ret = task_stat(set, k, v_return);
+    out->success = task_stat(set, k, v_success);
 }
 
 void mrl_eval_trial_stats(MrlStat* trial_return, MrlStat* improved, const MrlEvalSet* set) {
-    Acc tr = {0}, im = {0};
-    for (int64_t t = 0; t < set->n_trials; t++) {
-        const MrlEpisodeResult* row = &set->rows[(size_t)t * (size_t)set->episodes];
-        double sum = 0.0;
-        for (int32_t k = 0; k < set->episodes; k++) {
-            sum += row[k].ret;
-        }
-        acc_add(&tr, sum);
-        if (set->episodes >= 2) {
-            acc_add(&im, strict_length(set, &row[1]) <= strict_length(set, &row[0]) ? 1.0 : 0.0);
-        }
-    }
-    *trial_return = acc_stat(&tr);
-    *improved = acc_stat(&im);
+    *trial_return = task_stat(set, 0, v_trial_return);
+    *improved = task_stat(set, 0, v_improved);
 }
 
 // ---- JSON ----

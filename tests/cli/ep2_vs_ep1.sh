@@ -1,6 +1,8 @@
 #!/bin/sh
 # ep2_vs_ep1.sh SRC — scripts/ep2_vs_ep1.awk on eval CSVs with known answers: per-trial
-# differences 1, 2, 3 (mean 2, se 1/sqrt(3), t 3.5); columns found by name, not place; the
+# differences 1, 2 (task 0) and 3 (task 1): mean 2, and the standard error clustered by
+# task, sqrt(2 / 1 * ((3 - 4)^2 + (3 - 2)^2)) / 3 = 2/3, t 3.0 (over the three trials as if
+# independent it would be 1/sqrt(3), t 3.5); columns found by name, not place; the
 # goal-search breakdown (-v search=1) on a hand-counted file;
 # a trial without episode 2 is left out; a file that is not an eval CSV is one line, exit 2.
 set -u
@@ -17,14 +19,15 @@ task,trial,fingerprint,episode,length,return,success,terminated,truncated
 2,0,cc,1,10,7,0,0,1
 C
 out=$(awk -f "$AWK_SCRIPT" "$T/a.csv")
-check "known answer" test "$out" = "ep2 - ep1: 2.00 ± 0.58 (n = 3 trials, paired t = 3.5)"
+check "known answer" test "$out" = "ep2 - ep1: 2.00 ± 0.67 (n = 2 tasks, 3 trials; paired t = 3.0)"
 # the same rows with the columns in another order
 awk 'BEGIN { FS = OFS = "," } { print $6, $4, $2, $1 }' "$T/a.csv" >"$T/b.csv"
 out=$(awk -f "$AWK_SCRIPT" "$T/b.csv")
-check "columns by name" test "$out" = "ep2 - ep1: 2.00 ± 0.58 (n = 3 trials, paired t = 3.5)"
+check "columns by name" test "$out" = "ep2 - ep1: 2.00 ± 0.67 (n = 2 tasks, 3 trials; paired t = 3.0)"
 # -v search=1: task 0 found in both trials, task 1 in none (episode 2 finds it once), task
 # 2 once with episode 2 (its second trial has no episode 2): 3 of 5 finds, 1 task under 30%;
-# differences 5, 7, 0, 4, 6: mean 4.4, sd sqrt(7.3), se 1.21, t 3.6
+# differences 5, 7 | 0, 4 | 6: mean 4.4; per task 12 - 8.8, 4 - 8.8, 6 - 4.4 = 3.2, -4.8, 1.6,
+# se sqrt(3 / 2 * 35.84) / 5 = 1.47, t 3.0
 cat >"$T/d.csv" <<'C'
 task,trial,fingerprint,episode,length,return,success,terminated,truncated
 0,0,aa,1,10,5,0,0,1
@@ -39,7 +42,7 @@ task,trial,fingerprint,episode,length,return,success,terminated,truncated
 2,0,cc,2,10,9,0,0,1
 2,1,cc,1,10,0,0,0,1
 C
-want='ep2 - ep1: 4.40 ± 1.21 (n = 5 trials, paired t = 3.6)
+want='ep2 - ep1: 4.40 ± 1.47 (n = 3 tasks, 5 trials; paired t = 3.0)
 episode 1 finds the goal in 60.0% of trials
 episode 2 after a find: 9.00
 episode 2 after a miss: 2.00 (finds it in 50.0% of them)
