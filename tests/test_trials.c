@@ -1,6 +1,7 @@
 // test_trials.c — the trial runner: episode bookkeeping inside trials, the
 // agent's inputs (previous action/reward, flags), the host-enforced horizon,
 // and identical results for 1 and 2 threads.
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +178,38 @@ static void test_trials_step_error_names_slot(void** state) {
     mrl_trials_release(&ts);
 }
 
+// a plugin's step that pays NaN on its second step
+static int32_t nan_step(void* state, float* obs, float* reward, int32_t* terminated,
+                        int32_t* truncated, const float* action, MrlRng* rng, char* err) {
+    int32_t rc = mock_step(state, obs, reward, terminated, truncated, action, rng, err);
+    if (((MockState*)state)->t == 2) {
+        *reward = NAN;
+    }
+    return rc;
+}
+
+// a non-finite reward stops the run with one line naming the plugin, slot and step,
+// instead of flowing into returns, advantages and statistics
+static void test_trials_nan_reward_is_an_error(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    double params[2] = {7, 0};
+    MrlEnvInfo info;
+    mock_describe(&info, params, err);
+    MrlEnvApi api = mock_api;
+    api.step = nan_step;
+    MrlTrialSlots ts;
+    assert_int_equal(mrl_trials_init(&ts, &api, &info, params, 1, 1, err), MRL_OK);
+    MockTask task = {.length = 5, .kind = 1};
+    assert_int_equal(mrl_trials_start(&ts, 0, &task, 9, 1, 1, 1, 3, err), MRL_OK);
+    ts.action[0] = 1.0f;
+    assert_int_equal(mrl_trials_step(&ts, err), MRL_OK);
+    assert_int_equal(mrl_trials_step(&ts, err), MRL_EPLUGIN);
+    assert_string_equal(err, "mock: error: slot 0 (trial 3): step returned reward nan "
+                             "(episode 1, step 2): a reward must be finite");
+    mrl_trials_release(&ts);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trials_episode_lengths_and_counts),
@@ -184,6 +217,7 @@ int main(void) {
         cmocka_unit_test(test_trials_host_enforces_horizon),
         cmocka_unit_test(test_trials_agent_inputs),
         cmocka_unit_test(test_trials_step_error_names_slot),
+        cmocka_unit_test(test_trials_nan_reward_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 // Tested by tests/test_trials.c.
 #include "metarl/trials.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,14 @@ static void step_range(void* ctx, int64_t lo, int64_t hi) {
         int32_t term = MRL_TERM_NONE, trunc = 0;
         e[0] = '\0';
         int rc = api->step(ts->state_ptrs[s], obs, &reward, &term, &trunc, act, &ts->env_rng[s], e);
+        if (rc == MRL_OK && !isfinite(reward)) {
+            // one NaN would poison every return, advantage and statistic after it
+            snprintf(e, MRL_ERR_MAX,
+                     "step returned reward %g (episode %d, step %lld): a "
+                     "reward must be finite",
+                     (double)reward, (int)ts->episode[s] + 1, (long long)ts->ep_len[s] + 1);
+            rc = MRL_EPLUGIN;
+        }
         if (rc != MRL_OK) {
             ts->status[s] = rc;
             ts->flags[s] = 0;

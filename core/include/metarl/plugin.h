@@ -373,10 +373,11 @@ typedef struct MrlEnvApi {
     // max_episode_steps (the host also cuts an episode there, as a safety net,
     // but a conforming plugin never relies on that). Success is a terminal
     // outcome in ABI 1 (MRL_TERM_SUCCESS); reaching a goal without ending the
-    // episode will be reported through an optional entry of a later minor. Both may be set by one step, in which case
-    // termination wins for learning. `rng` is the episode's stream (the same
+    // episode will be reported through an optional entry of a later minor. Both may be set by one
+    // step, in which case termination wins for learning. `rng` is the episode's stream (the same
     // stream `reset` received, advanced). Must not allocate. An action outside
-    // the declared space returns MRL_EINVAL. (required)
+    // the declared space returns MRL_EINVAL. The reward must be finite: the host
+    // stops the run on a NaN or infinite one (MRL_EPLUGIN, naming the step). (required)
     int32_t (*step)(void* state, float* obs, float* reward, int32_t* terminated,
                     int32_t* truncated, const float* action, MrlRng* rng, char* err);
 
