@@ -480,6 +480,103 @@ static void test_ppo_novelty_constant_observation(void** state) {
     mrl_taskset_release(&a.set), mrl_taskset_release(&b.set);
 }
 
+// GAE over a trial in double, the reference: straight through episode ends, 0 after a
+// terminal trial end, the bootstrap value after a truncated one
+static void gae_reference(double* adv, const float* rew, const float* val, size_t n, size_t s,
+                          size_t L, int end, double boot, double scale, double g, double lam) {
+    double next_v = end == MRL_PPO_END_TRUNCATED ? boot : 0.0, carry = 0.0;
+    for (size_t k = L; k-- > 0;) {
+        double d = scale * rew[k * n + s] + g * next_v - val[k * n + s];
+        carry = d + g * lam * carry;
+        adv[k] = carry;
+        next_v = val[k * n + s];
+    }
+}
+
+// The trainer's rollout horizon (MrlPpoOptions.max_trial_steps) cuts 10-pull trials after
+// 6 pulls: each trial is truncated, and its bootstrap value must be the value the policy
+// gives the step that followed: the seventh step of the same trials rolled out with a
+// horizon of 7 (the same seed: the first steps are the same). Every advantage, through the
+// episode ends inside the trial (each pull is an episode), matches the double reference.
+static void test_ppo_rollout_horizon_bootstraps(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    Setup s;
+    setup_bandit(&s, 1, 10);
+    MrlPpo* cut[2];
+    for (int i = 0; i < 2; i++) {
+        MrlPpoOptions opt = {.quiet = 1, .max_trial_steps = 6 + i};
+        cut[i] = mrl_ppo_new(&s.run, &tb_api, &s.set, 0x1234, &opt, err);
+        assert_non_null(cut[i]);
+        double dl, dv;
+        assert_int_equal(mrl_ppo_replay_check(cut[i], &dl, &dv, err), MRL_OK);
+        assert_true(dl < 1e-4 && dv < 1e-4); // the training forward agrees on cut trials
+    }
+    MrlPpoRolloutView a, b;
+    mrl_ppo_rollout_view(cut[0], &a);
+    mrl_ppo_rollout_view(cut[1], &b);
+    assert_int_equal(a.n, b.n);
+    assert_int_equal(a.t_max, 6);
+    double adv[10];
+    for (size_t j = 0; j < a.n; j++) {
+        assert_int_equal(a.len[j], 6);
+        assert_int_equal(a.end[j], MRL_PPO_END_TRUNCATED);
+        for (size_t t = 0; t < 6; t++) {
+            assert_true(a.rew[t * a.n + j] == b.rew[t * b.n + j]);
+            assert_true(a.val[t * a.n + j] == b.val[t * b.n + j]);
+        }
+        assert_true(fabsf(a.boot[j] - b.val[6 * b.n + j]) < 1e-6f);
+        gae_reference(adv, a.rew, a.val, a.n, j, 6, a.end[j], a.boot[j], a.value_scale, s.run.gamma,
+                      s.run.lambda);
+        for (size_t t = 0; t < 6; t++) {
+            assert_true(fabs(a.adv[t * a.n + j] - adv[t]) < 1e-5);
+            assert_true(fabs(a.ret[t * a.n + j] - (adv[t] + a.val[t * a.n + j])) < 1e-5);
+        }
+    }
+    // whole trials: terminal ends, no bootstrap, the same reference
+    MrlPpo* whole = new_ppo(&s);
+    double dl, dv;
+    assert_int_equal(mrl_ppo_replay_check(whole, &dl, &dv, err), MRL_OK);
+    MrlPpoRolloutView w;
+    mrl_ppo_rollout_view(whole, &w);
+    for (size_t j = 0; j < w.n; j++) {
+        assert_int_equal(w.len[j], 10);
+        assert_int_equal(w.end[j], MRL_PPO_END_TERMINAL);
+        gae_reference(adv, w.rew, w.val, w.n, j, 10, w.end[j], 1e9, w.value_scale, s.run.gamma,
+                      s.run.lambda);
+        for (size_t t = 0; t < 10; t++) {
+            assert_true(fabs(w.adv[t * w.n + j] - adv[t]) < 1e-5);
+        }
+    }
+    mrl_ppo_free(cut[0]), mrl_ppo_free(cut[1]), mrl_ppo_free(whole);
+    mrl_taskset_release(&s.set);
+}
+
+// A value head whose bias has overflowed (inf) gives infinite value targets and a
+// non-finite gradient: the trainer stops with one line instead of writing NaN into every
+// parameter (global-norm clipping cannot rescue it: max / inf = 0, and inf * 0 is NaN).
+// (A log-ratio past 88, exp overflowing, reaches the same place.)
+static void test_ppo_divergence_stops(void** state) {
+    (void)state;
+    Setup s;
+    setup_bandit(&s, 1, 10);
+    MrlPpo* p = new_ppo(&s);
+    iterate(p, 1);
+    float* w = (float*)mrl_ppo_params(p);
+    w[mrl_ppo_net(p)->off.v_b] = INFINITY;
+    char err[MRL_MSG_MAX] = "";
+    MrlPpoStats st;
+    assert_int_equal(mrl_ppo_iterate(p, &st, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "error: iteration 2, epoch 1: the gradient is not finite"));
+    assert_null(strchr(err, '\n'));
+    // no Adam step was taken: every other parameter is as it was, finite
+    for (size_t i = 0; i < mrl_ppo_net(p)->n_params; i++) {
+        assert_true(i == mrl_ppo_net(p)->off.v_b || isfinite(w[i]));
+    }
+    mrl_ppo_free(p);
+    mrl_taskset_release(&s.set);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ppo_novelty_hand_example),
@@ -494,6 +591,8 @@ int main(void) {
         cmocka_unit_test(test_ppo_learns_two_armed_bandit),
         cmocka_unit_test(test_ppo_schedule_values),
         cmocka_unit_test(test_ppo_entropy_schedule_reaches_the_update),
+        cmocka_unit_test(test_ppo_divergence_stops),
+        cmocka_unit_test(test_ppo_rollout_horizon_bootstraps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -518,7 +518,7 @@ static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
     return T;
 }
 
-static int update(MrlPpo* p, MrlPpoStats* st) {
+static int update(MrlPpo* p, MrlPpoStats* st, char* err) {
     const MrlRunConfig* run = &p->run;
     size_t N = p->N, P = p->net.n_params;
     // valid units: windows that hold at least one step
@@ -604,6 +604,14 @@ static int update(MrlPpo* p, MrlPpoStats* st) {
             mrl_rl2_backward(&p->net, &p->ws, p->params, p->grad, T, B);
             double gn = mrl_nn_global_norm(p->grad, P);
             st->grad_norm = gn;
+            if (!isfinite(gn)) {
+                // clipping cannot rescue it (max / inf = 0, and inf * 0 is NaN): the step
+                // would turn every parameter into NaN; stop with the last checkpoint intact
+                return mrl_fail(err, MRL_EINVAL,
+                                "error: iteration %lld, epoch %d: the gradient is not finite "
+                                "(norm %g): the policy diverged; lower train.lr or train.clip",
+                                (long long)p->iteration + 1, (int)epoch + 1, gn);
+            }
             if (run->max_grad_norm > 0.0 && gn > run->max_grad_norm) {
                 mrl_nn_scale(p->grad, (float)(run->max_grad_norm / gn), P);
             }
@@ -658,6 +666,19 @@ int mrl_ppo_replay_check(MrlPpo* p, double* max_dlogp, double* max_dv, char* err
     return MRL_OK;
 }
 
+void mrl_ppo_rollout_view(const MrlPpo* p, MrlPpoRolloutView* v) {
+    v->n = p->N;
+    v->t_max = p->Tmax;
+    v->len = p->r_len;
+    v->end = p->r_end;
+    v->boot = p->r_boot;
+    v->rew = p->r_rew;
+    v->val = p->r_val;
+    v->adv = p->r_adv;
+    v->ret = p->r_ret;
+    v->value_scale = p->value_scale;
+}
+
 int mrl_ppo_iterate(MrlPpo* p, MrlPpoStats* st, char* err) {
     memset(st, 0, sizeof *st);
     double t0 = now_seconds();
@@ -666,7 +687,7 @@ int mrl_ppo_iterate(MrlPpo* p, MrlPpoStats* st, char* err) {
         return rc;
     }
     double t1 = now_seconds();
-    rc = update(p, st);
+    rc = update(p, st, err);
     if (rc != MRL_OK) {
         return rc;
     }

@@ -73,8 +73,10 @@ typedef struct MrlPpoStats {
     double policy_loss; // last epoch's mean surrogate loss
     double value_loss;
     double entropy;
-    double approx_kl; // mean of (ratio - 1) - log ratio, last minibatch
-    double clip_frac;
+    double approx_kl; // mean of (ratio - 1) - log ratio over the last epoch's steps, each
+                      // measured before its own minibatch's step (k3, KL(old || new) >= 0)
+    double clip_frac; // share of the last epoch's steps where the clipped term is the
+                      // smaller (no gradient), not |ratio - 1| > clip
     double grad_norm; // before clipping, last minibatch
     double lr;
     double ent_coef; // the entropy-bonus coefficient of this update (train.ent_schedule)
@@ -100,6 +102,17 @@ int mrl_ppo_iterate(MrlPpo* ppo, MrlPpoStats* stats, char* err);
 // windows from the stored hidden states); reports the largest difference of
 // the taken actions' log-probabilities and of the values from the rollout's.
 int mrl_ppo_replay_check(MrlPpo* ppo, double* max_dlogp, double* max_dv, char* err);
+
+// For tests: the last rollout's buffers (row t * n + s: step t of slot s's trial), as
+// the update reads them; adv and ret before the iteration's advantage normalisation.
+typedef struct MrlPpoRolloutView {
+    size_t n, t_max;                    // trials (one slot each), rollout horizon
+    const int32_t *len, *end;           // (n) steps of each trial, MRL_PPO_END_*
+    const float* boot;                  // (n) bootstrap values of truncated trials
+    const float *rew, *val, *adv, *ret; // (t_max, n); rew as the env paid it
+    float value_scale;                  // rewards are scaled by this for the value and GAE
+} MrlPpoRolloutView;
+void mrl_ppo_rollout_view(const MrlPpo* ppo, MrlPpoRolloutView* view);
 
 // 1 when train.steps agent steps have been taken.
 int mrl_ppo_done(const MrlPpo* ppo);
