@@ -64,6 +64,11 @@ static void test_eval_stats_match_rows(void** state) {
     assert_int_equal(tr.n, 40);
     assert_int_equal(im.n, 40);
     assert_true(im.mean == 1.0); // every episode of a trial has the same length
+    MrlBuf md = {0};
+    mrl_eval_table_md(&md, &e, 1, "t");
+    assert_non_null(strstr(md.data, "Standard errors over the 40 tasks: a task's 2 trials"));
+    assert_non_null(strstr(md.data, "(n = 40)"));
+    mrl_buf_free(&md);
     mrl_eval_set_free(&e);
 }
 

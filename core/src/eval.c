@@ -319,6 +319,12 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
             md_stat(b, &es.ret, 1.0, "");
             mrl_buf_printf(b, "\n");
         }
+        if (set->trials_per_task > 1) {
+            mrl_buf_printf(b,
+                           "\nStandard errors over the %lld tasks: a task's %d trials share it "
+                           "and count as one unit.\n",
+                           (long long)set->n_tasks, (int)set->trials_per_task);
+        }
         mrl_buf_printf(b, "\ntrial return: %.3f ± %.3f (n = %lld)", tr.mean, tr.se, (long long)tr.n);
         if (im.n > 0 && early) {
             mrl_buf_printf(b, "; improved (episode 2 ≤ episode 1): %.1f%% ± %.1f%%", 100.0 * im.mean,
