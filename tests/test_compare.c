@@ -359,6 +359,34 @@ static void test_compare_pairs_tasks_not_trials(void** state) {
     mrl_eval_set_free(&b);
 }
 
+// A failure counts as the horizon on both sides alike: B's episodes fail early (4 steps,
+// its CSV's longest), A's run to 10; a quick failure is no gain in steps
+static void test_compare_failures_count_one_horizon(void** state) {
+    (void)state;
+    MrlEvalSet a = make_set(3, 1, 2, 0.0, 1), b = make_set(3, 1, 2, 0.0, 1);
+    for (int i = 0; i < 6; i++) {
+        a.rows[i].success = b.rows[i].success = 0;
+        a.rows[i].terminated = 0;
+        b.rows[i].terminated = 2; // a failure terminal
+        a.rows[i].length = 10;
+        b.rows[i].length = 4;
+    }
+    a.horizon = 10;
+    b.horizon = 4;
+    double scratch[6];
+    MrlCompareSet c;
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_compare_sets(&c, &a, "a", &b, "b", scratch, err), MRL_OK);
+    assert_int_equal(c.horizon, 10);
+    assert_true(c.steps_vary);
+    assert_near(c.steps[0].diff.mean, 0.0, 0);
+    assert_near(c.steps[1].a.mean, 10.0, 0);
+    assert_near(c.steps[1].b.mean, 10.0, 0);
+    mrl_compare_set_free(&c);
+    mrl_eval_set_free(&a);
+    mrl_eval_set_free(&b);
+}
+
 static void test_compare_rows_follow_how_episodes_end(void** state) {
     (void)state;
     // every episode runs to the horizon and none terminates (a fixed-length MDP): returns only
@@ -404,6 +432,7 @@ int main(void) {
         cmocka_unit_test(test_csv_errors_name_the_place),
         cmocka_unit_test(test_compare_sets),
         cmocka_unit_test(test_compare_pairs_tasks_not_trials),
+        cmocka_unit_test(test_compare_failures_count_one_horizon),
         cmocka_unit_test(test_compare_rows_follow_how_episodes_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

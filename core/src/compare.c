@@ -354,13 +354,13 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
 
 // what row `what` of the comparison counts of one episode: 0 its return, 1 its steps as
 // eval's table counts them (a failed episode as the horizon: a quick failure is no
-// gain), 2 its success
-static double episode_value(const MrlEvalSet* set, const MrlEpisodeResult* r, int what) {
+// gain; one horizon for both sides, the longer of the two CSVs'), 2 its success
+static double episode_value(int64_t horizon, const MrlEpisodeResult* r, int what) {
     if (what == 0) {
         return r->ret;
     }
     if (what == 1) {
-        return r->success ? (double)r->length : (double)set->horizon;
+        return r->success ? (double)r->length : (double)horizon;
     }
     return r->success;
 }
@@ -406,7 +406,7 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
     int early_a, early_b, term_a, term_b;
     mrl_eval_episode_ends(a, &early_a, &term_a);
     mrl_eval_episode_ends(b, &early_b, &term_b);
-    out->steps_vary = early_a || early_b;
+    out->steps_vary = early_a || early_b || a->horizon != b->horizon; // the shorter side ends early
     out->terminated = term_a || term_b;
     // one pair per task, the mean of its trials on each side: the trials of one task
     // share its B − A effect, so they are not independent pairs; the tasks are (they
@@ -430,8 +430,8 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
             for (size_t i = 0; i < n; i++) {
                 xa[i] = xb[i] = 0.0;
                 for (size_t t = i * R; t < (i + 1) * R; t++) {
-                    xa[i] += episode_value(a, &a->rows[t * K + k], what);
-                    xb[i] += episode_value(b, &b->rows[t * K + k], what);
+                    xa[i] += episode_value(out->horizon, &a->rows[t * K + k], what);
+                    xb[i] += episode_value(out->horizon, &b->rows[t * K + k], what);
                 }
                 xa[i] /= (double)R;
                 xb[i] /= (double)R;
