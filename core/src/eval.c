@@ -124,13 +124,11 @@ static MrlStat task_stat(const MrlEvalSet* set, int32_t k, TrialValue f) {
         double ss = 0.0;
         for (int64_t g = 0; g < set->n_tasks; g++) {
             double y = 0.0;
-            int64_t ng = 0;
             for (int64_t t = g * R; t < (g + 1) * R; t++) {
                 int use = 1;
                 double v = f(set, &set->rows[t * K], k, &use);
                 if (use) {
                     y += v - s.mean;
-                    ng++;
                 }
             }
             ss += y * y; // (y_g - m n_g)^2, summed as differences
