@@ -98,20 +98,28 @@ typedef double (*TrialValue)(const MrlEvalSet* set, const MrlEpisodeResult* row,
 // task's sum and count and G the tasks counted. With one trial per task it is the usual
 // sample std / sqrt(n). Two passes over the rows: the spread is summed as differences
 // from the mean, without the cancellation of a sum of squares minus a squared sum.
-static MrlStat task_stat(const MrlEvalSet* set, int32_t k, TrialValue f) {
+// sum over task g's trials of (value - center), and how many trials have a value
+static double task_sum(const MrlEvalSet* set, int64_t g, int32_t k, TrialValue f, double center,
+                       int64_t* n) {
     const int64_t R = set->trials_per_task, K = set->episodes;
-    double sum = 0.0;
-    int64_t N = 0, G = 0;
-    for (int64_t g = 0; g < set->n_tasks; g++) {
-        int64_t ng = 0;
-        for (int64_t t = g * R; t < (g + 1) * R; t++) {
-            int use = 1;
-            double v = f(set, &set->rows[t * K], k, &use);
-            if (use) {
-                sum += v;
-                ng++;
-            }
+    double y = 0.0;
+    *n = 0;
+    for (int64_t t = g * R; t < (g + 1) * R; t++) {
+        int use = 1;
+        double v = f(set, &set->rows[t * K], k, &use);
+        if (use) {
+            y += v - center;
+            (*n)++;
         }
+    }
+    return y;
+}
+
+static MrlStat task_stat(const MrlEvalSet* set, int32_t k, TrialValue f) {
+    double sum = 0.0;
+    int64_t N = 0, G = 0, ng = 0;
+    for (int64_t g = 0; g < set->n_tasks; g++) {
+        sum += task_sum(set, g, k, f, 0.0, &ng);
         N += ng;
         G += ng > 0;
     }
@@ -123,15 +131,8 @@ static MrlStat task_stat(const MrlEvalSet* set, int32_t k, TrialValue f) {
     if (G > 1) {
         double ss = 0.0;
         for (int64_t g = 0; g < set->n_tasks; g++) {
-            double y = 0.0;
-            for (int64_t t = g * R; t < (g + 1) * R; t++) {
-                int use = 1;
-                double v = f(set, &set->rows[t * K], k, &use);
-                if (use) {
-                    y += v - s.mean;
-                }
-            }
-            ss += y * y; // (y_g - m n_g)^2, summed as differences
+            double y = task_sum(set, g, k, f, s.mean, &ng); // y_g - m n_g
+            ss += y * y;
         }
         s.se = sqrt(ss * (double)G / (double)(G - 1)) / (double)N;
     }
