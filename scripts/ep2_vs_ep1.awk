@@ -31,7 +31,7 @@ END {
         if (r1[k] > 0) { nf++; sf += r2[k]; f_t[id]++ } else { nm++; sm += r2[k]; fm += r2[k] > 0 }
     }
     for (id in n_t) { g++ }
-    if (g < 2) { print "error: fewer than 2 tasks with a trial of two episodes" > "/dev/stderr"; exit 2 }
+    if (g < 2) { print FILENAME ": error: fewer than 2 tasks with a trial of two episodes" > "/dev/stderr"; exit 2 }
     # the pooled mean; its cluster-robust variance g / (g - 1) * sum (s_t - m n_t)^2 / n^2
     m = s / n
     for (id in n_t) { e = s_t[id] - m * n_t[id]; ss += e * e }

@@ -229,9 +229,10 @@ static const Broken broken[] = {
     {"broken_output", "output_canary"},    {"broken_nondet", "determinism"},
     {"broken_step_alloc", "step_alloc"},   {"broken_init_leak", "init_release"},
     {"broken_endless", "episodes"},        {"broken_reward_range", "reward_range"},
-    {"broken_obs_range", "obs_range"},     {"broken_bad_action", "action_check"},
-    {"broken_render_text", "render_text"}, {"broken_render_rgb", "render_rgb"},
-    {"broken_oracle", "oracle"},           {"broken_choice_name", "params"},
+    {"broken_reward_inf", "reward_range"}, {"broken_obs_range", "obs_range"},
+    {"broken_bad_action", "action_check"}, {"broken_render_text", "render_text"},
+    {"broken_render_rgb", "render_rgb"},   {"broken_oracle", "oracle"},
+    {"broken_choice_name", "params"},
 };
 
 #define N_BROKEN (sizeof broken / sizeof broken[0])

@@ -102,6 +102,32 @@ static void test_eval_stats_one_trial_per_task(void** state) {
     assert_true(fabs(es.success.se - sqrt(0.1 * 0.9 * 100.0 / 99.0 / 100.0)) < 1e-12);
 }
 
+// Several trials per task with uneven counts (length on success): task 0 succeeds at 4
+// and 6 steps, task 1 at 8 and fails once, task 2 never succeeds. Pooled mean 18 / 3 = 6;
+// per task y - m n: (4 + 6) - 12 = -2 and 8 - 6 = 2 over G = 2 tasks:
+// se = sqrt(2 / 1 * 8) / 3 = 4 / 3, n = 2 (task 2 has no value)
+static void test_eval_stats_uneven_counts(void** state) {
+    (void)state;
+    MrlEvalSet e = {
+        .episodes = 1, .trials_per_task = 2, .n_tasks = 3, .n_trials = 6, .horizon = 50};
+    MrlEpisodeResult rows[6];
+    memset(rows, 0, sizeof rows);
+    e.rows = rows;
+    const int len[6] = {4, 6, 8, 50, 50, 50}, ok[6] = {1, 1, 1, 0, 0, 0};
+    for (int t = 0; t < 6; t++) {
+        rows[t].length = len[t];
+        rows[t].success = ok[t];
+    }
+    MrlEpisodeStats es;
+    mrl_eval_episode_stats(&es, &e, 0);
+    assert_int_equal(es.length_success.n, 2);
+    assert_true(fabs(es.length_success.mean - 6.0) < 1e-12);
+    assert_true(fabs(es.length_success.se - 4.0 / 3.0) < 1e-12);
+    // success per task 1, 0.5, 0: mean 0.5, the task means' variance 0.5 / 2, se sqrt(0.25 / 3)
+    assert_int_equal(es.success.n, 3);
+    assert_true(fabs(es.success.se - sqrt(0.25 / 3.0)) < 1e-12);
+}
+
 static char* render_all(const MrlEvalSet* e) {
     MrlBuf b = {0};
     mrl_eval_csv(&b, e);
@@ -217,6 +243,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_stats_match_rows),
         cmocka_unit_test(test_eval_stats_one_trial_per_task),
+        cmocka_unit_test(test_eval_stats_uneven_counts),
         cmocka_unit_test(test_eval_table_improved_only_when_lengths_vary),
         cmocka_unit_test(test_eval_outputs_identical_across_runs_slots_threads),
         cmocka_unit_test(test_eval_summary_has_stable_keys),

@@ -607,7 +607,7 @@ static int update(MrlPpo* p, MrlPpoStats* st, char* err) {
             if (!isfinite(gn)) {
                 // clipping cannot rescue it (max / inf = 0, and inf * 0 is NaN): the step
                 // would turn every parameter into NaN; stop with the last checkpoint intact
-                return mrl_fail(err, MRL_EINVAL,
+                return mrl_fail(err, MRL_PPO_EDIVERGED,
                                 "error: iteration %lld, epoch %d: the gradient is not finite "
                                 "(norm %g): the policy diverged; lower train.lr or train.clip",
                                 (long long)p->iteration + 1, (int)epoch + 1, gn);

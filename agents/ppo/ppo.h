@@ -57,6 +57,10 @@ double mrl_ppo_schedule(double base, const char* kind, double frac);
 void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size_t L,
                      float bonus, uint64_t* seen, size_t cap);
 
+// mrl_ppo_iterate's code for an update whose gradient is not finite (a diverged policy):
+// a failure of the run, not of its input (metarl train exits 1; checkpoints stay).
+#define MRL_PPO_EDIVERGED (-64)
+
 // Options that are not part of the config (tests, benchmarks).
 typedef struct MrlPpoOptions {
     int32_t max_trial_steps; // rollout horizon per trial (0: the trial's natural length)

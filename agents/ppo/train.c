@@ -152,6 +152,11 @@ int mrl_train_run(const MrlTrainJob* job, char* err) {
     while (!mrl_ppo_done(ppo) && (job->max_iterations <= 0 || done_here < job->max_iterations)) {
         MrlPpoStats st;
         rc = mrl_ppo_iterate(ppo, &st, err);
+        if (rc == MRL_PPO_EDIVERGED) { // name the run: a table trains several
+            char what[MRL_MSG_MAX];
+            snprintf(what, sizeof what, "%s", err);
+            mrl_fail(err, rc, "%s: %s", job->run_dir, what);
+        }
         if (rc != MRL_OK) {
             goto done;
         }

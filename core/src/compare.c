@@ -58,8 +58,9 @@ void mrl_paired(MrlPaired* out, const double* a, const double* b, int64_t n) {
         out->p_greater = out->p_differ = 1.0;
     } else if (!isfinite(d.mean)) {
         out->p_greater = out->p_differ = NAN; // a side overflowed: nothing to test
-    } else if (!(d.se > 1e-12 * fabs(d.mean))) {
-        // every difference the same (to rounding), or one pair: the t statistic is
+    } else if (!(d.se > 1e-12 * fmax(fabs(d.mean), fmax(fabs(out->a.mean), fabs(out->b.mean))))) {
+        // every difference the same (to rounding, relative to the sides' size), or one
+        // pair: the t statistic is
         // undefined. The exact sign-flip test: of the 2^n ways to flip the signs of n
         // equal differences, one (two-sided: two) is as extreme as the data.
         int e = n > 1100 ? 1100 : (int)n; // 2^-1100 is 0 in double

@@ -1088,6 +1088,9 @@ static void run_schedule(Ctx* c, Inst* in, void* const tasks[2], RunOut* out, in
             check_obs(c, in, where);
             if (bits_of_f32(*reward) == POISON_F32) {
                 fail(c, C_REWARD_RANGE, "%s did not write the reward", where);
+            } else if (!isfinite(*reward)) {
+                fail(c, C_REWARD_RANGE, "%s: reward %g is not finite (the host stops a run on it)",
+                     where, (double)*reward);
             } else if (!((double)*reward >= c->info.reward_min &&
                          (double)*reward <= c->info.reward_max)) {
                 fail(c, C_REWARD_RANGE, "%s: reward %g is outside [%g, %g]", where, (double)*reward,

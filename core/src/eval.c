@@ -91,13 +91,6 @@ int mrl_eval_set(MrlEvalSet* out, const MrlTaskSet* set, MrlAgent* agent, int32_
 typedef double (*TrialValue)(const MrlEvalSet* set, const MrlEpisodeResult* row, int32_t k,
                              int* use);
 
-// {mean, se, n} of a value over the set's trials, clustered by task. The R trials of one
-// task share it, so they are not independent draws: the units are the tasks (n counts
-// those with a value), and the standard error is the cluster-robust one of the pooled
-// mean m = sum / N: se^2 = G / (G - 1) * sum_g (y_g - m n_g)^2 / N^2, with y_g and n_g a
-// task's sum and count and G the tasks counted. With one trial per task it is the usual
-// sample std / sqrt(n). Two passes over the rows: the spread is summed as differences
-// from the mean, without the cancellation of a sum of squares minus a squared sum.
 // sum over task g's trials of (value - center), and how many trials have a value
 static double task_sum(const MrlEvalSet* set, int64_t g, int32_t k, TrialValue f, double center,
                        int64_t* n) {
@@ -115,6 +108,13 @@ static double task_sum(const MrlEvalSet* set, int64_t g, int32_t k, TrialValue f
     return y;
 }
 
+// {mean, se, n} of a value over the set's trials, clustered by task. The R trials of one
+// task share it, so they are not independent draws: the units are the tasks (n counts
+// those with a value), and the standard error is the cluster-robust one of the pooled
+// mean m = sum / N: se^2 = G / (G - 1) * sum_g (y_g - m n_g)^2 / N^2, with y_g and n_g a
+// task's sum and count and G the tasks counted. With one trial per task it is the usual
+// sample std / sqrt(n). Two passes over the rows: the spread is summed as differences
+// from the mean, without the cancellation of a sum of squares minus a squared sum.
 static MrlStat task_stat(const MrlEvalSet* set, int32_t k, TrialValue f) {
     double sum = 0.0;
     int64_t N = 0, G = 0, ng = 0;
@@ -320,9 +320,10 @@ void mrl_eval_table_md(MrlBuf* b, const MrlEvalSet* sets, int n, const char* tit
         }
         if (set->trials_per_task > 1) {
             mrl_buf_printf(b,
-                           "\nStandard errors over the %lld tasks: a task's %d trials share it "
+                           "\nStandard errors over the %lld task%s: a task's %d trials share it "
                            "and count as one unit.\n",
-                           (long long)set->n_tasks, (int)set->trials_per_task);
+                           (long long)set->n_tasks, set->n_tasks == 1 ? "" : "s",
+                           (int)set->trials_per_task);
         }
         mrl_buf_printf(b, "\ntrial return: %.3f ± %.3f (n = %lld)", tr.mean, tr.se, (long long)tr.n);
         if (im.n > 0 && early) {

@@ -85,7 +85,11 @@ CB int32_t tmpl_describe(MrlEnvInfo* info, const double* params, char* err) {
     info->state_bytes = sizeof(State);
     info->max_episode_steps = (int64_t)params[0];
     info->reward_min = 0.0;
+#ifdef BREAK_REWARD_INF
+    info->reward_max = INFINITY;
+#else
     info->reward_max = 1.0;
+#endif
     return MRL_OK;
 }
 
@@ -179,6 +183,9 @@ CB int32_t tmpl_step(void* state, float* obs, float* reward, int32_t* terminated
 #endif
 #ifdef BREAK_REWARD_RANGE
     r = hit ? 2.0f : r;
+#endif
+#ifdef BREAK_REWARD_INF // declares no upper bound, then pays an infinite reward
+    r = hit ? INFINITY : r;
 #endif
     s->last = r;
     obs[0] = (float)s->t / (float)s->length;

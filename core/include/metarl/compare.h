@@ -29,7 +29,8 @@ typedef struct MrlPaired {
 } MrlPaired;
 
 // Fills `out` from n pairs (a[i], b[i]): a paired t-test. With no spread in the
-// differences (all equal to within 1e-12 of their mean, or n = 1) the t statistic is
+// differences (a spread under 1e-12 of the largest of the mean difference and the two
+// sides' means: equal up to rounding; or n = 1) the t statistic is
 // undefined and the p-values are those of the exact sign-flip test: p_greater 2^-n when
 // the differences are positive (else 1), p_differ 2^(1-n) capped at 1 when they are not
 // zero (else 1). A non-finite mean difference gives NaN p-values; n = 0 gives 1.
