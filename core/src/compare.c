@@ -354,8 +354,9 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
 // ---- comparing two sets ----
 
 // what row `what` of the comparison counts of one episode: 0 its return, 1 its steps as
-// eval's table counts them (a failed episode as the horizon: a quick failure is no
-// gain; one horizon for both sides, the longer of the two CSVs'), 2 its success
+// eval's table counts them, a failed episode as the horizon (a quick failure is no gain),
+// 2 its success. The CSV does not hold the horizon: it is the longest episode of the two
+// CSVs, one for both sides, which is eval's whenever some episode ran to the horizon
 static double episode_value(int64_t horizon, const MrlEpisodeResult* r, int what) {
     if (what == 0) {
         return r->ret;
