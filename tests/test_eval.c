@@ -72,16 +72,24 @@ static void test_eval_stats_match_rows(void** state) {
     mrl_eval_set_free(&e);
 }
 
+// a one-episode set over `rows` (zeroed here): `tasks` tasks × `trials` trials, horizon 50
+static MrlEvalSet hand_set(MrlEpisodeResult* rows, int tasks, int trials) {
+    memset(rows, 0, (size_t)tasks * (size_t)trials * sizeof *rows);
+    return (MrlEvalSet){.episodes = 1,
+                        .trials_per_task = trials,
+                        .n_tasks = tasks,
+                        .n_trials = (int64_t)tasks * trials,
+                        .horizon = 50,
+                        .rows = rows};
+}
+
 // one trial per task: the usual sample std / sqrt(n); equal values: a spread of exactly 0
 // (the sum of squares minus the squared sum left 1e-6 for 100 copies of 408.81); a
 // statistic over some trials (length on success) counts the tasks it has values of
 static void test_eval_stats_one_trial_per_task(void** state) {
     (void)state;
-    MrlEvalSet e = {
-        .episodes = 1, .trials_per_task = 1, .n_tasks = 100, .n_trials = 100, .horizon = 50};
     MrlEpisodeResult rows[100];
-    memset(rows, 0, sizeof rows);
-    e.rows = rows;
+    MrlEvalSet e = hand_set(rows, 100, 1);
     for (int t = 0; t < 100; t++) {
         rows[t].ret = 408.81;
         rows[t].length = t < 10 ? 5 + t : 50;
@@ -108,11 +116,8 @@ static void test_eval_stats_one_trial_per_task(void** state) {
 // se = sqrt(2 / 1 * 8) / 3 = 4 / 3, n = 2 (task 2 has no value)
 static void test_eval_stats_uneven_counts(void** state) {
     (void)state;
-    MrlEvalSet e = {
-        .episodes = 1, .trials_per_task = 2, .n_tasks = 3, .n_trials = 6, .horizon = 50};
     MrlEpisodeResult rows[6];
-    memset(rows, 0, sizeof rows);
-    e.rows = rows;
+    MrlEvalSet e = hand_set(rows, 3, 2);
     const int len[6] = {4, 6, 8, 50, 50, 50}, ok[6] = {1, 1, 1, 0, 0, 0};
     for (int t = 0; t < 6; t++) {
         rows[t].length = len[t];
