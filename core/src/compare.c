@@ -357,6 +357,8 @@ int mrl_eval_read_csv(MrlEvalSet* out, const char* path, const char* name, char*
 // eval's table counts them, a failed episode as the horizon (a quick failure is no gain),
 // 2 its success. The CSV does not hold the horizon: it is the longest episode of the two
 // CSVs, one for both sides, which is eval's whenever some episode ran to the horizon
+enum { TRIAL_RETURN = 3 }; // `what` for the whole trial's return
+
 static double episode_value(int64_t horizon, const MrlEpisodeResult* r, int what) {
     if (what == 0) {
         return r->ret;
@@ -365,6 +367,26 @@ static double episode_value(int64_t horizon, const MrlEpisodeResult* r, int what
         return r->success ? (double)r->length : (double)horizon;
     }
     return r->success;
+}
+
+// xa[i], xb[i]: each side's mean over task i's trials of what `what` counts of episode k
+// (of the whole trial for TRIAL_RETURN)
+static void task_means(double* xa, double* xb, const MrlEvalSet* a, const MrlEvalSet* b,
+                       int64_t horizon, int what, size_t k) {
+    const size_t n = (size_t)a->n_tasks, R = (size_t)a->trials_per_task, K = (size_t)a->episodes;
+    size_t lo = what == TRIAL_RETURN ? 0 : k, hi = what == TRIAL_RETURN ? K : k + 1;
+    int w = what == TRIAL_RETURN ? 0 : what;
+    for (size_t i = 0; i < n; i++) {
+        xa[i] = xb[i] = 0.0;
+        for (size_t t = i * R; t < (i + 1) * R; t++) {
+            for (size_t e = lo; e < hi; e++) {
+                xa[i] += episode_value(horizon, &a->rows[t * K + e], w);
+                xb[i] += episode_value(horizon, &b->rows[t * K + e], w);
+            }
+        }
+        xa[i] /= (double)R;
+        xb[i] /= (double)R;
+    }
 }
 
 int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path,
@@ -413,31 +435,13 @@ int mrl_compare_sets(MrlCompareSet* out, const MrlEvalSet* a, const char* a_path
     // one pair per task, the mean of its trials on each side: the trials of one task
     // share its B − A effect, so they are not independent pairs; the tasks are (they
     // are the sample of the task distribution the comparison speaks of)
-    const size_t n = (size_t)a->n_tasks, R = (size_t)a->trials_per_task;
+    const size_t n = (size_t)a->n_tasks;
     double *xa = scratch, *xb = scratch + n;
-    for (size_t i = 0; i < n; i++) {
-        xa[i] = xb[i] = 0.0;
-        for (size_t t = i * R; t < (i + 1) * R; t++) {
-            for (size_t k = 0; k < K; k++) {
-                xa[i] += a->rows[t * K + k].ret;
-                xb[i] += b->rows[t * K + k].ret;
-            }
-        }
-        xa[i] /= (double)R;
-        xb[i] /= (double)R;
-    }
+    task_means(xa, xb, a, b, out->horizon, TRIAL_RETURN, 0);
     mrl_paired(&out->trial_return, xa, xb, (int64_t)n);
     for (size_t k = 0; k < K; k++) {
         for (int what = 0; what < 3; what++) {
-            for (size_t i = 0; i < n; i++) {
-                xa[i] = xb[i] = 0.0;
-                for (size_t t = i * R; t < (i + 1) * R; t++) {
-                    xa[i] += episode_value(out->horizon, &a->rows[t * K + k], what);
-                    xb[i] += episode_value(out->horizon, &b->rows[t * K + k], what);
-                }
-                xa[i] /= (double)R;
-                xb[i] /= (double)R;
-            }
+            task_means(xa, xb, a, b, out->horizon, what, k);
             MrlPaired* dst = what == 0   ? &out->ret[k]
                              : what == 1 ? &out->steps[k]
                                          : &out->success[k];
