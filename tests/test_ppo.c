@@ -341,6 +341,143 @@ static void test_ppo_rollout_matches_training_forward_prev_obs(void** state) {
     check_replay(1, 5);
 }
 
+// ---- agent.critic_oracle ----
+
+// oracles for the two in-process environments (neither table has one): the mock's value
+// depends on the task and the step (2.5 per step left, the best action's mean reward, plus
+// a task mark), the bandit's is its best arm's probability
+static int32_t mock_oracle(const void* state, MrlOracleInfo* info, float* action, char* err) {
+    (void)err;
+    const MockState* s = state;
+    int32_t left = s->task->length - s->t;
+    info->valid = MRL_ORACLE_VALUE | MRL_ORACLE_ACTION;
+    info->value = 2.5 * (left > 0 ? left : 0) + 0.01 * s->task->kind;
+    action[0] = 2.0f;
+    return MRL_OK;
+}
+
+static int32_t tb_oracle(const void* state, MrlOracleInfo* info, float* action, char* err) {
+    (void)err;
+    const TbState* s = state;
+    int32_t best = 0;
+    for (int32_t i = 1; i < s->k; i++) {
+        best = s->task->p[i] > s->task->p[best] ? i : best;
+    }
+    info->valid = MRL_ORACLE_VALUE;
+    info->value = s->task->p[best];
+    (void)action;
+    return MRL_OK;
+}
+
+static int32_t failing_oracle(const void* state, MrlOracleInfo* info, float* action, char* err) {
+    (void)state, (void)info, (void)action;
+    strcpy(err, "no value today");
+    return MRL_EPLUGIN;
+}
+
+// The value network's privileged features reach the update as the rollout saw them: the
+// values the rollout computed (with the oracle's features of each step) are those the
+// training forward recomputes from the stored rows, through episode ends inside trials and
+// BPTT windows. A gather that dropped or shifted the features would move dv.
+static void test_ppo_critic_oracle_replay(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    MrlEnvApi api = mock_api;
+    api.oracle = mock_oracle;
+    for (int b = 0; b < 2; b++) {
+        Setup s;
+        setup_bandit(&s, 1, 6);
+        mrl_taskset_release(&s.set);
+        double mp[2] = {5, 0}; // kinds 0..4: episodes of 1..5 steps
+        s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
+        assert_int_equal(mrl_taskset_init(&s.set, &s.spec, &api, NULL, 0, err), MRL_OK);
+        s.run.input_mlp = 8;
+        s.run.head_mlp = 8;
+        s.run.head_skip = b;
+        s.run.separate_value = 1;
+        s.run.critic_oracle = 1;
+        s.run.bptt = b ? 5 : 0;
+        s.run.hidden = 24;
+        MrlPpoOptions opt = {.quiet = 1};
+        MrlPpo* p = mrl_ppo_new(&s.run, &api, &s.set, 0x1234, &opt, err);
+        assert_non_null(p);
+        iterate(p, 2);
+        double dl = 0, dv = 0;
+        assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
+        assert_true(dl < 1e-4);
+        assert_true(dv < 1e-4);
+        mrl_ppo_free(p);
+        mrl_taskset_release(&s.set);
+    }
+}
+
+// The features are those of the oracle: the same run with every feature doubled (the
+// oracle's values doubled) takes other values, so the value trunk does read them; the
+// policy's first rollout, before any update, pulls the same arms (it never reads them).
+static int32_t tb_oracle_doubled(const void* state, MrlOracleInfo* info, float* action, char* err) {
+    int32_t rc = tb_oracle(state, info, action, err);
+    info->value *= 2.0;
+    return rc;
+}
+
+static void test_ppo_critic_oracle_reaches_value_only(void** state) {
+    (void)state;
+    MrlEnvApi a1 = tb_api, a2 = tb_api;
+    a1.oracle = tb_oracle;
+    a2.oracle = tb_oracle_doubled;
+    const MrlEnvApi* apis[2] = {&a1, &a2};
+    MrlPpoRolloutView v[2];
+    MrlPpo* p[2];
+    Setup s[2];
+    char err[MRL_MSG_MAX];
+    for (int i = 0; i < 2; i++) {
+        setup_bandit(&s[i], 1, 10);
+        s[i].run.separate_value = 1;
+        s[i].run.critic_oracle = 1;
+        MrlPpoOptions opt = {.quiet = 1};
+        p[i] = mrl_ppo_new(&s[i].run, apis[i], &s[i].set, 0x1234, &opt, err);
+        assert_non_null(p[i]);
+        iterate(p[i], 1);
+        mrl_ppo_rollout_view(p[i], &v[i]);
+    }
+    size_t n = v[0].n * v[0].t_max;
+    assert_memory_equal(v[0].rew, v[1].rew, n * sizeof(float));     // the same pulls
+    assert_memory_not_equal(v[0].val, v[1].val, n * sizeof(float)); // other values
+    for (int i = 0; i < 2; i++) {
+        mrl_ppo_free(p[i]);
+        mrl_taskset_release(&s[i].set);
+    }
+}
+
+// Refused with one line: without a value network of its own (the policy would read the
+// oracle), with a plugin that has no oracle; and a failing oracle stops the rollout naming
+// the plugin.
+static void test_ppo_critic_oracle_refused(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    MrlPpoOptions opt = {.quiet = 1};
+    Setup s;
+    setup_bandit(&s, 1, 10);
+    s.run.critic_oracle = 1;
+    MrlEnvApi api = tb_api;
+    api.oracle = tb_oracle;
+    assert_null(mrl_ppo_new(&s.run, &api, &s.set, 0x1234, &opt, err));
+    assert_non_null(strstr(err, "agent.separate_value"));
+    s.run.separate_value = 1;
+    assert_null(mrl_ppo_new(&s.run, &tb_api, &s.set, 0x1234, &opt, err));
+    assert_non_null(strstr(err, "no oracle"));
+    assert_non_null(strstr(err, "testbandit"));
+    api.oracle = failing_oracle;
+    MrlPpo* p = mrl_ppo_new(&s.run, &api, &s.set, 0x1234, &opt, err);
+    assert_non_null(p);
+    MrlPpoStats st;
+    assert_int_equal(mrl_ppo_iterate(p, &st, err), MRL_EPLUGIN);
+    assert_non_null(strstr(err, "no value today"));
+    assert_null(strchr(err, '\n'));
+    mrl_ppo_free(p);
+    mrl_taskset_release(&s.set);
+}
+
 // mean trial return of `agent` on 200 held-out bandits, 10 pulls each
 static double eval_agent(MrlAgent* agent) {
     char err[MRL_MSG_MAX];
@@ -592,6 +729,9 @@ int main(void) {
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward_prev_obs),
+        cmocka_unit_test(test_ppo_critic_oracle_replay),
+        cmocka_unit_test(test_ppo_critic_oracle_reaches_value_only),
+        cmocka_unit_test(test_ppo_critic_oracle_refused),
         cmocka_unit_test(test_ppo_learns_two_armed_bandit),
         cmocka_unit_test(test_ppo_schedule_values),
         cmocka_unit_test(test_ppo_entropy_schedule_reaches_the_update),

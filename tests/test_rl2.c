@@ -102,6 +102,9 @@ static void fill_inputs(NetCtx* k, const MrlEnvInfo* info, uint64_t seed) {
             for (size_t j = 0; d->prev_in && j < d->O; j++) { // the row one step earlier
                 k->ws.prev_obs[i * d->O + j] = t == 0 ? 0.0f : k->ws.obs[(i - B) * d->O + j];
             }
+            for (size_t j = 0; j < d->V; j++) { // privileged features (critic_oracle)
+                k->ws.priv[i * d->V + j] = (float)(2.0 * mrl_rng_uniform(&rng) - 1.0);
+            }
             if (d->time_in) { // episode 0 for t < 3, then episode 1 of 2; horizon 10
                 k->ws.clock[2 * i] = t < 3 ? 0.0f : 0.5f;
                 k->ws.clock[2 * i + 1] = (float)(t < 3 ? t : t - 3) / 10.0f;
@@ -253,26 +256,32 @@ static void test_rl2_gradcheck_gru_time_input(void** state) {
 typedef struct {
     const char* cell;
     int32_t vector, embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp, head_skip;
-    int32_t separate_value;
+    int32_t separate_value, critic_oracle;
 } OptionCase;
 
 static void test_rl2_gradcheck_options(void** state) {
     (void)state;
     static const OptionCase cases[] = {
-        {"gru", 0, 0, 0, 1, 0, 7, 0, 0, 0},
-        {"lstm", 1, 5, 1, 0, 0, 6, 0, 0, 0},
-        {"gru", 0, 0, 0, 1, 1, 6, 0, 0, 0},
-        {"lstm", 1, 0, 1, 0, 1, 0, 0, 0, 0},
-        {"gru", 0, 0, 0, 1, 1, 6, 5, 0, 0},
-        {"lstm", 1, 5, 1, 0, 0, 0, 4, 0, 0},
-        {"gru", 0, 0, 0, 0, 0, 0, 3, 0, 0},
-        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 0},
-        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1, 0},
+        {"gru", 0, 0, 0, 1, 0, 7, 0, 0, 0, 0},
+        {"lstm", 1, 5, 1, 0, 0, 6, 0, 0, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 0, 0, 0, 0},
+        {"lstm", 1, 0, 1, 0, 1, 0, 0, 0, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 0, 0, 0},
+        {"lstm", 1, 5, 1, 0, 0, 0, 4, 0, 0, 0},
+        {"gru", 0, 0, 0, 0, 0, 0, 3, 0, 0, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 0, 0},
+        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1, 0, 0},
         // the value head on a trunk of its own: bare; with every option (the step input's
         // share of both head layers flows back into the encoder)
-        {"gru", 0, 0, 0, 0, 0, 0, 0, 0, 1},
-        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 1},
-        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1, 1},
+        {"gru", 0, 0, 0, 0, 0, 0, 0, 0, 1, 0},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 1, 0},
+        {"lstm", 1, 5, 1, 0, 0, 6, 4, 1, 1, 0},
+        // and reading privileged features: bare (they enter the cell), through the input
+        // layer, and with no input layer but the head layer reading them (the encoder's
+        // gradient then passes the value trunk's wider input)
+        {"gru", 0, 0, 0, 0, 0, 0, 0, 0, 1, 1},
+        {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 1, 1},
+        {"lstm", 1, 5, 1, 0, 0, 0, 4, 1, 1, 1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const OptionCase* o = &cases[c];
@@ -287,6 +296,7 @@ static void test_rl2_gradcheck_options(void** state) {
         run.head_mlp = o->head_mlp;
         run.head_skip = o->head_skip;
         run.separate_value = o->separate_value;
+        run.critic_oracle = o->critic_oracle;
         double e = check_net(&info, &run, 15 + c);
         if (!(e < 1e-6)) {
             fail_msg("case %zu: relative gradient error %g", c, e);
@@ -301,6 +311,11 @@ static void test_rl2_gradcheck_options(void** state) {
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
     assert_non_null(strstr(err, "agent.prev_obs"));
+    // privileged features need a value trunk of their own: the policy must never read them
+    run.prev_obs = 0;
+    run.critic_oracle = 1;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_EINVAL);
+    assert_non_null(strstr(err, "agent.critic_oracle"));
 }
 
 // a network on a filled 6 x 2 sequence (fill_inputs(input_seed)) and parameters uniform in
@@ -452,6 +467,48 @@ static void test_rl2_value_trunk_is_separate(void** state) {
     }
 }
 
+// Privileged features (agent.critic_oracle) reach the value and nothing else: changing one
+// row's features changes that row's value and, through the value cell, the values after it
+// in its sequence, leaves every log-probability bit-identical, and leaves the other
+// sequence's values alone. With them off (the same parameters but for the value trunk's
+// input columns) the layout is the plain value trunk's plus V columns per input row.
+static void test_rl2_privileged_features_reach_value_only(void** state) {
+    (void)state;
+    for (int lstm = 0; lstm <= 1; lstm++) {
+        MrlEnvInfo info = info_discrete(3, 4);
+        MrlRunConfig run = run_cfg(lstm ? "lstm" : "gru", 5, 0, 1);
+        run.input_mlp = lstm ? 0 : 6;
+        run.head_mlp = 4;
+        run.head_skip = 1;
+        run.separate_value = 1;
+        run.critic_oracle = 1;
+        NetCtx k;
+        double* th = random_net(&k, &info, &run, 9, 23);
+        double lp[12], v[12];
+        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+        memcpy(lp, k.ws.logp_a, sizeof lp);
+        memcpy(v, k.ws.v, sizeof v);
+        k.ws.priv[2 * MRL_RL2_PRIV + 1] += 0.5f; // row 2: step 1 of sequence 0
+        mrl_rl2_forward_f64(&k.net, &k.ws, th, k.T, k.B);
+        assert_memory_equal(lp, k.ws.logp_a, sizeof lp);
+        unsigned moved = 0;
+        for (size_t i = 0; i < 12; i++) {
+            moved |= k.ws.v[i] != v[i] ? 1u << i : 0u;
+        }
+        assert_int_equal(moved, 0x554); // rows 2, 4, 6, 8, 10
+        MrlRunConfig plain = run;
+        plain.critic_oracle = 0;
+        MrlRl2Net pn;
+        char err[MRL_MSG_MAX];
+        assert_int_equal(mrl_rl2_net_init(&pn, &info, &plain, err), MRL_OK);
+        size_t grown = lstm ? pn.size.val_w_ih / pn.d.I : pn.size.val_in_w / pn.d.I;
+        assert_int_equal(k.net.n_params - pn.n_params,
+                         grown * MRL_RL2_PRIV + 4 * MRL_RL2_PRIV); // cell or input layer; head
+        free(th);
+        mrl_rl2_ws_release_f64(&k.ws);
+    }
+}
+
 // copies the first TB rows of k's filled inputs (and its start state) into a float workspace
 static void inputs_to_float(MrlRl2Ws* ws, const NetCtx* k, size_t TB) {
     const MrlRl2Dims* d = &k->net.d;
@@ -465,6 +522,9 @@ static void inputs_to_float(MrlRl2Ws* ws, const NetCtx* k, size_t TB) {
     }
     if (d->prev_in) {
         memcpy(ws->prev_obs, k->ws.prev_obs, TB * d->O * sizeof(float));
+    }
+    if (d->crit_in) {
+        memcpy(ws->priv, k->ws.priv, TB * d->V * sizeof(float));
     }
     for (size_t i = 0; i < k->B * d->S; i++) {
         ws->h0[i] = (float)k->ws.h0[i];
@@ -716,6 +776,7 @@ int main(void) {
         cmocka_unit_test(test_rl2_gradcheck_lstm_vector_box_layernorm),
         cmocka_unit_test(test_rl2_gradcheck_gru_image),
         cmocka_unit_test(test_rl2_value_trunk_is_separate),
+        cmocka_unit_test(test_rl2_privileged_features_reach_value_only),
         cmocka_unit_test(test_rl2_float_matches_double),
         cmocka_unit_test(test_rl2_gradcheck_packed),
         cmocka_unit_test(test_rl2_packed_matches_padded),

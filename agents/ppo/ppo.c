@@ -52,6 +52,7 @@ struct MrlPpo {
     float* r_pact;    // (Tmax, N, Araw)
     float* r_prew;    // (Tmax, N)
     float* r_clock;   // (Tmax, N, 2) when the net reads the trial clock
+    float* r_priv;    // (Tmax, N, V) the value trunk's privileged features (agent.critic_oracle)
     int32_t* r_flags; // (Tmax, N)
     float* r_act;     // (Tmax, N, Araw) raw sampled actions
     float* r_logp;    // (Tmax, N)
@@ -70,6 +71,8 @@ struct MrlPpo {
     float* col_ret;
     uint64_t* seen;    // (seen_cap) hashes of the observations of one trial (novelty bonus)
     size_t seen_cap;
+    float* priv_start; // (N) oracle value of each slot's episode start / horizon (critic_oracle)
+    float* oracle_act; // (act floats) where the oracle writes its action (not read)
 
     // minibatches of units (trial, window)
     float value_scale; // rewards are multiplied by this for the value function and GAE
@@ -154,6 +157,13 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
         free(p);
         return NULL;
     }
+    if (p->net.d.crit_in && !api->oracle) {
+        mrl_fail(err, MRL_EINVAL,
+                 "error: agent.critic_oracle: plugin '%s' has no oracle capability to read",
+                 api->name);
+        free(p);
+        return NULL;
+    }
     int failed = 0;
     size_t P = p->net.n_params;
     const MrlRl2Dims* d = &p->net.d;
@@ -209,6 +219,9 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->r_pact = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
     p->r_prew = xcalloc(p, TN, sizeof(float), &failed);
     p->r_clock = xcalloc(p, d->time_in ? TN * 2 : 1, sizeof(float), &failed);
+    p->r_priv = xcalloc(p, TN * d->V, sizeof(float), &failed);
+    p->priv_start = xcalloc(p, d->crit_in ? p->N : 0, sizeof(float), &failed);
+    p->oracle_act = xcalloc(p, (size_t)p->ts.act_floats, sizeof(float), &failed);
     p->r_flags = xcalloc(p, TN, sizeof(int32_t), &failed);
     p->r_act = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
     p->r_logp = xcalloc(p, TN, sizeof(float), &failed);
@@ -261,12 +274,12 @@ void mrl_ppo_free(MrlPpo* p) {
     mrl_trials_release(&p->ts);
     mrl_rl2_policy_release(&p->pol);
     mrl_rl2_ws_release(&p->ws);
-    void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,   p->r_pact,   p->r_prew,
-                    p->r_clock, p->r_flags,  p->r_act,       p->r_logp,  p->r_val,    p->r_rew,
-                    p->r_adv,   p->r_ret,    p->r_h,         p->r_c,     p->r_len,    p->r_end,
-                    p->r_boot,  p->col_rew,  p->col_val,     p->col_adv, p->col_ret,  p->units,
-                    p->mb_adv,  p->mb_ret,   p->mb_logp,     p->mb_src,  p->mb_order, p->mb_nt,
-                    p->seen};
+    void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,     p->r_pact,   p->r_prew,
+                    p->r_clock, p->r_flags,  p->r_act,       p->r_logp,    p->r_val,    p->r_rew,
+                    p->r_adv,   p->r_ret,    p->r_h,         p->r_c,       p->r_len,    p->r_end,
+                    p->r_boot,  p->col_rew,  p->col_val,     p->col_adv,   p->col_ret,  p->units,
+                    p->mb_adv,  p->mb_ret,   p->mb_logp,     p->mb_src,    p->mb_order, p->mb_nt,
+                    p->seen,    p->r_priv,   p->priv_start,  p->oracle_act};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]);
     }
@@ -332,6 +345,47 @@ void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size
 // the set id of training trials in stream derivation ("train")
 #define TRAIN_SET_ID 0x747261696eULL
 
+// agent.critic_oracle: writes the value trunk's privileged features of every active slot's
+// current input into pol.ws.priv (zeros elsewhere): the oracle value of the current state and
+// of the episode's first state (remembered at the episode start), each / the horizon
+static int oracle_features(MrlPpo* p, char* err) {
+    const MrlTrialSlots* ts = &p->ts;
+    size_t V = p->net.d.V;
+    float* priv = p->pol.ws.priv;
+    double scale = 1.0 / (double)p->info.max_episode_steps;
+    for (size_t s = 0; s < p->N; s++) {
+        float* f = priv + s * V;
+        memset(f, 0, V * sizeof(float));
+        if (!(ts->flags[s] & MRL_SLOT_ACTIVE)) {
+            continue;
+        }
+        MrlOracleInfo info = {0};
+        info.struct_size = sizeof info;
+        char* e = ts->errs + s * MRL_ERR_MAX;
+        e[0] = 0;
+        int32_t rc = p->api->oracle(ts->state_ptrs[s], &info, p->oracle_act, e);
+        if (rc != MRL_OK) {
+            return mrl_fail(err, MRL_EPLUGIN,
+                            "error: agent.critic_oracle: plugin '%s' oracle failed on slot %zu "
+                            "(status %d): %s",
+                            p->api->name, s, (int)rc, e[0] ? e : "no message");
+        }
+        if (!(info.valid & MRL_ORACLE_VALUE) || !isfinite(info.value)) {
+            return mrl_fail(err, MRL_EPLUGIN,
+                            "error: agent.critic_oracle: plugin '%s' oracle gave no finite value "
+                            "on slot %zu",
+                            p->api->name, s);
+        }
+        float v = (float)(info.value * scale);
+        if (ts->flags[s] & MRL_SLOT_EPISODE_START) {
+            p->priv_start[s] = v;
+        }
+        f[0] = v;
+        f[1] = p->priv_start[s];
+    }
+    return MRL_OK;
+}
+
 static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
     const MrlRl2Dims* d = &p->net.d;
     size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S;
@@ -379,6 +433,13 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
                 }
             }
         }
+        if (d->crit_in) {
+            int rc = oracle_features(p, err);
+            if (rc != MRL_OK) {
+                return rc;
+            }
+            memcpy(p->r_priv + row * d->V, p->pol.ws.priv, N * d->V * sizeof(float));
+        }
         mrl_rl2_policy_step(&p->pol, ts->action, &ts->batch, ts->agent_rng);
         memcpy(p->r_act + row * Araw, p->pol.raw, N * Araw * sizeof(float));
         if (d->time_in) { // the clock the policy just read
@@ -410,6 +471,12 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
     }
     if (any_cut) {
+        if (d->crit_in) {
+            int rc = oracle_features(p, err);
+            if (rc != MRL_OK) {
+                return rc;
+            }
+        }
         mrl_rl2_policy_value(&p->pol, p->r_boot, &ts->batch);
         for (size_t s = 0; s < N; s++) {
             ts->flags[s] = 0; // stop the cut trials
@@ -498,6 +565,9 @@ static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
             if (d->time_in) {
                 p->ws.clock[2 * i] = p->r_clock[2 * r];
                 p->ws.clock[2 * i + 1] = p->r_clock[2 * r + 1];
+            }
+            if (d->crit_in) {
+                memcpy(p->ws.priv + i * d->V, p->r_priv + r * d->V, d->V * sizeof(float));
             }
             if (d->prev_in) { // the slot's row one step earlier (each trial starts at row 0)
                 if (w * W + t > 0) {

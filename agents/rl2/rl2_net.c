@@ -111,6 +111,16 @@ int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig*
     d->Hh = d->K > 0 ? d->K : d->H;
     d->sep_value = run->separate_value != 0;
     d->S = d->sep_value ? 2 * d->H : d->H;
+    if (run->critic_oracle && !d->sep_value) {
+        return mrl_fail(err, MRL_EINVAL,
+                        "error: agent.critic_oracle needs agent.separate_value: true (the policy "
+                        "must not read the oracle)");
+    }
+    d->crit_in = run->critic_oracle != 0;
+    d->V = d->crit_in ? MRL_RL2_PRIV : 0;
+    d->Iv = d->I + d->V;
+    d->Icv = d->M > 0 ? d->M : d->Iv;
+    d->Kinv = d->H + (d->head_skip ? d->Iv : 0);
     size_t total = 0;
 #define MRL_RL2_LAYOUT(name, sz)                                                                   \
     net->off.name = total;                                                                         \
@@ -136,8 +146,13 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
         return;
     }
     double fan = 0.0, gain = 1.0;
+    // the value trunk starts as the policy trunk's shapes do, over its own input width
+    size_t I = d->I, Ic = d->Ic, Kin = d->Kin;
     if (strncmp(name, "val_", 4) == 0) {
-        name += 4; // the value trunk starts as the policy trunk's shapes do
+        name += 4;
+        I = d->Iv;
+        Ic = d->Icv;
+        Kin = d->Kinv;
     }
     if (strcmp(name, "enc_w") == 0) {
         fan = (double)d->O;
@@ -148,14 +163,14 @@ static void init_tensor(const MrlRl2Net* net, float* p, size_t n, const char* na
     } else if (strcmp(name, "fc_w") == 0) {
         fan = (double)d->flat;
     } else if (strcmp(name, "in_w") == 0) {
-        fan = (double)d->I;
+        fan = (double)I;
         gain = sqrt(2.0); // ReLU
     } else if (strcmp(name, "w_ih") == 0) {
-        fan = (double)d->Ic;
+        fan = (double)Ic;
     } else if (strcmp(name, "w_hh") == 0) {
         fan = (double)d->H;
     } else if (strcmp(name, "hd_w") == 0) {
-        fan = (double)d->Kin;
+        fan = (double)Kin;
         gain = sqrt(2.0); // ReLU
     } else if (strcmp(name, "pi_w") == 0) {
         fan = (double)d->Hh;
@@ -195,7 +210,9 @@ double mrl_rl2_flops_per_row(const MrlRl2Net* net) {
     const MrlRl2Dims* d = &net->d;
     double trunk = (double)d->G * (double)(d->Ic + d->H) + (double)d->M * (double)d->I +
                    (double)d->K * (double)d->Kin;
-    double f = (d->sep_value ? 2.0 : 1.0) * trunk + (double)(d->A + 1) * (double)d->Hh;
+    double vtrunk = (double)d->G * (double)(d->Icv + d->H) + (double)d->M * (double)d->Iv +
+                    (double)d->K * (double)d->Kinv;
+    double f = trunk + (d->sep_value ? vtrunk : 0.0) + (double)(d->A + 1) * (double)d->Hh;
     if (d->enc == MRL_RL2_ENC_VECTOR && d->enc_params) {
         f += (double)d->E * (double)d->O;
     } else if (d->enc == MRL_RL2_ENC_IMAGE) {

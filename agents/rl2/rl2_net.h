@@ -42,6 +42,11 @@
 #define MRL_RL2_CONV_K 3
 #define MRL_RL2_CONV_S 2
 
+// Privileged features per row with agent.critic_oracle (the trainer fills ws.priv): the
+// oracle value of the current state and of the episode's first state, each divided by the
+// horizon (max_episode_steps).
+#define MRL_RL2_PRIV 2
+
 typedef struct MrlRl2Dims {
     int32_t enc;             // MRL_RL2_ENC_*
     int32_t lstm;            // 1: LSTM cell; 0: GRU
@@ -51,6 +56,7 @@ typedef struct MrlRl2Dims {
     int32_t act_discrete;    // 1: categorical head; 0: Gaussian head
     int32_t head_skip;       // 1: the head layer reads [cell output, step input] (Kin = H + I)
     int32_t sep_value;       // 1: the value head reads a trunk of its own (the val_* tensors)
+    int32_t crit_in;         // 1: the value trunk's input also holds V privileged features
     size_t O;                // floats per raw observation row
     size_t n_obs;            // ONEHOT: number of observation values
     size_t ih, iw, ic;       // IMAGE: input height, width, channels
@@ -69,6 +75,10 @@ typedef struct MrlRl2Dims {
     size_t K;                // width of the ReLU layer between the cell and the heads (0: none)
     size_t Kin;              // width of what enters the head layer: H, or H + I with head_skip
     size_t Hh;               // width of what enters the heads: K, or H without that layer
+    size_t V;                // privileged features the value trunk reads (crit_in), else 0
+    size_t Iv;               // the value trunk's input width: I + V
+    size_t Icv;              // what enters the value trunk's cell: M, or Iv without that layer
+    size_t Kinv;             // what enters the value trunk's head layer: H, or H + Iv (head_skip)
     size_t G;                // gate width: 3H (GRU) or 4H (LSTM)
     size_t S;                // floats of recurrent state per sequence: H, or 2H with sep_value
                              // (the policy trunk's H first, then the value trunk's)
@@ -106,17 +116,18 @@ typedef struct MrlRl2Dims {
 
 // With sep_value the value head reads a trunk of its own, the same shapes as the policy's
 // input layer, cell, layer norm and head layer (the observation encoder and the step input
-// are shared); appended, so that a shared-trunk layout is unchanged.
+// are shared); appended, so that a shared-trunk layout is unchanged. With crit_in its input
+// is the step input followed by the V privileged features (Iv = I + V columns).
 #define MRL_RL2_VALUE_TRUNK(X, d)                                                                  \
-    X(val_in_w, (d)->sep_value ? (d)->M*(d)->I : 0)                                                \
+    X(val_in_w, (d)->sep_value ? (d)->M*(d)->Iv : 0)                                               \
     X(val_in_b, (d)->sep_value ? (d)->M : 0)                                                       \
-    X(val_w_ih, (d)->sep_value ? (d)->G*(d)->Ic : 0)                                               \
+    X(val_w_ih, (d)->sep_value ? (d)->G*(d)->Icv : 0)                                              \
     X(val_b_ih, (d)->sep_value ? (d)->G : 0)                                                       \
     X(val_w_hh, (d)->sep_value ? (d)->G*(d)->H : 0)                                                \
     X(val_b_hh, (d)->sep_value && !(d)->lstm ? (d)->G : 0)                                         \
     X(val_ln_g, (d)->sep_value && (d)->layer_norm ? (d)->H : 0)                                    \
     X(val_ln_b, (d)->sep_value && (d)->layer_norm ? (d)->H : 0)                                    \
-    X(val_hd_w, (d)->sep_value ? (d)->K*(d)->Kin : 0)                                              \
+    X(val_hd_w, (d)->sep_value ? (d)->K*(d)->Kinv : 0)                                             \
     X(val_hd_b, (d)->sep_value ? (d)->K : 0)
 
 typedef struct MrlRl2Layout {
@@ -136,7 +147,7 @@ typedef struct MrlRl2Net {
 // Inputs (filled by the caller, time-major):
 //   obs (T, B, O), prev_act (T, B, Araw), prev_rew (T, B), flags (T, B) MRL_SLOT_* bits,
 //   clock (T, B, 2) when d.time_in, prev_obs (T, B, O) when d.prev_in (read only where the
-//   row is not a trial start),
+//   row is not a trial start), priv (T, B, V) when d.crit_in (read by the value trunk only),
 //   act (T, B, Araw) the actions taken (for log-probabilities), h0, c0 (B, S): the state of
 //   the policy trunk, then (sep_value) the value trunk's.
 // Outputs of forward: logp (T, B, A) log-softmax (discrete) or mean (box),
@@ -156,49 +167,51 @@ typedef struct MrlRl2Net {
     float* prev_rew;                                                                               \
     float* clock;    /* (TB, 2) trial clock (mrl_step_clock); time_in only */                      \
     float* prev_obs; /* (TB, O) observation of the previous step; prev_in only */                  \
+    float* priv;     /* (TB, V) privileged features for the value trunk; crit_in only */           \
     int32_t* flags;                                                                                \
     float* act;                                                                                    \
     R* h0;                                                                                         \
     R* c0;                                                                                         \
-    R* x;         /* (TB, I) step inputs */                                                        \
-    R* obsr;      /* (TB, O) observations as R */                                                  \
-    R* enc;       /* (TB, E) encoder output (VECTOR/IMAGE with parameters) */                      \
-    R* a1;        /* (TB, h1*w1*16) conv1 output */                                                \
-    R* a2;        /* (TB, flat) conv2 output */                                                    \
-    R* col;       /* conv scratch */                                                               \
-    R* dcol;      /* conv scratch */                                                               \
-    R* u;         /* (TB, M) input layer output */                                                 \
-    R* du;        /* (TB, M) */                                                                    \
-    R* xproj;     /* (TB, G) */                                                                    \
-    R* h_all;     /* (T+1, B, H) */                                                                \
-    R* c_all;     /* (T+1, B, H) LSTM */                                                           \
-    R* gates;     /* (TB, 4H) */                                                                   \
-    R* tc;        /* (TB, H) LSTM */                                                               \
-    R* rnn_ws;    /* (B, 4H) forward scratch */                                                    \
-    R* y;         /* (TB, H) cell output after layer norm (or h) */                                \
-    R* q;         /* (TB, K) head layer output */                                                  \
-    R* dq;        /* (TB, K) */                                                                    \
-    R* yx;        /* (TB, H + I) what the head layer reads with head_skip */                       \
-    R* dyx;       /* (TB, H + I) */                                                                \
-    R* ln_mean;   /* (TB) */                                                                       \
-    R* ln_rstd;   /* (TB) */                                                                       \
-    R* logp;      /* (TB, A) */                                                                    \
-    R* logp_a;    /* (TB) */                                                                       \
-    R* ent;       /* (TB) */                                                                       \
-    R* v;         /* (TB) */                                                                       \
-    R* dlogp_a;   /* (TB) */                                                                       \
-    R* dent;      /* (TB) */                                                                       \
-    R* dv;        /* (TB) */                                                                       \
-    R* dlogits;   /* (TB, A) */                                                                    \
-    R* dy;        /* (TB, H) */                                                                    \
-    R* dh;        /* (TB, H) */                                                                    \
-    R* dxproj;    /* (TB, G) */                                                                    \
-    R* dx;        /* (TB, I) */                                                                    \
-    R* denc;      /* (TB, E) */                                                                    \
-    R* da1;       /* (TB, h1*w1*16) */                                                             \
-    R* da2;       /* (TB, flat) */                                                                 \
-    R* rnn_bws;   /* backward scratch: (TB*4H + 4*B*H) */                                          \
-    R* val_u;       /* the value trunk's u, h_all, ... (sep_value only) */                         \
+    R* x;       /* (TB, I) step inputs */                                                          \
+    R* xv;      /* (TB, Iv) the value trunk's input [x, priv]; crit_in only */                     \
+    R* obsr;    /* (TB, O) observations as R */                                                    \
+    R* enc;     /* (TB, E) encoder output (VECTOR/IMAGE with parameters) */                        \
+    R* a1;      /* (TB, h1*w1*16) conv1 output */                                                  \
+    R* a2;      /* (TB, flat) conv2 output */                                                      \
+    R* col;     /* conv scratch */                                                                 \
+    R* dcol;    /* conv scratch */                                                                 \
+    R* u;       /* (TB, M) input layer output */                                                   \
+    R* du;      /* (TB, M) */                                                                      \
+    R* xproj;   /* (TB, G) */                                                                      \
+    R* h_all;   /* (T+1, B, H) */                                                                  \
+    R* c_all;   /* (T+1, B, H) LSTM */                                                             \
+    R* gates;   /* (TB, 4H) */                                                                     \
+    R* tc;      /* (TB, H) LSTM */                                                                 \
+    R* rnn_ws;  /* (B, 4H) forward scratch */                                                      \
+    R* y;       /* (TB, H) cell output after layer norm (or h) */                                  \
+    R* q;       /* (TB, K) head layer output */                                                    \
+    R* dq;      /* (TB, K) */                                                                      \
+    R* yx;      /* (TB, H + I) what the head layer reads with head_skip */                         \
+    R* dyx;     /* (TB, H + I) */                                                                  \
+    R* ln_mean; /* (TB) */                                                                         \
+    R* ln_rstd; /* (TB) */                                                                         \
+    R* logp;    /* (TB, A) */                                                                      \
+    R* logp_a;  /* (TB) */                                                                         \
+    R* ent;     /* (TB) */                                                                         \
+    R* v;       /* (TB) */                                                                         \
+    R* dlogp_a; /* (TB) */                                                                         \
+    R* dent;    /* (TB) */                                                                         \
+    R* dv;      /* (TB) */                                                                         \
+    R* dlogits; /* (TB, A) */                                                                      \
+    R* dy;      /* (TB, H) */                                                                      \
+    R* dh;      /* (TB, H) */                                                                      \
+    R* dxproj;  /* (TB, G) */                                                                      \
+    R* dx;      /* (TB, I) */                                                                      \
+    R* denc;    /* (TB, E) */                                                                      \
+    R* da1;     /* (TB, h1*w1*16) */                                                               \
+    R* da2;     /* (TB, flat) */                                                                   \
+    R* rnn_bws; /* backward scratch: (TB*4H + 4*B*H) */                                            \
+    R* val_u;   /* the value trunk's u, h_all, ... (sep_value only) */                             \
     R* val_h_all;                                                                                  \
     R* val_c_all;                                                                                  \
     R* val_gates;                                                                                  \
@@ -208,8 +221,8 @@ typedef struct MrlRl2Net {
     R* val_yx;                                                                                     \
     R* val_ln_mean;                                                                                \
     R* val_ln_rstd;                                                                                \
-    R* val_xproj;   /* the value trunk's own scratch (sep_value only), so that the two trunks */   \
-    R* val_rnn_ws;  /* can run at once */                                                          \
+    R* val_xproj;  /* the value trunk's own scratch (sep_value only), so that the two trunks */    \
+    R* val_rnn_ws; /* can run at once */                                                           \
     R* val_du;                                                                                     \
     R* val_dq;                                                                                     \
     R* val_dy;                                                                                     \
@@ -217,10 +230,11 @@ typedef struct MrlRl2Net {
     R* val_dh;                                                                                     \
     R* val_dxproj;                                                                                 \
     R* val_rnn_bws;                                                                                \
-    R* val_dx;      /* its share of dx (enc_params), added to dx after both trunks */              \
-    struct MrlPool* pool; /* set by the caller (not owned): with sep_value, forward and backward */ \
-                          /* run the two trunks on two of its threads; NULL runs them one after  */ \
-                          /* the other. The bits are the same either way. */                     \
+    R* val_dx; /* its share of dx (TB, Iv; enc_params), added to dx after both trunks */           \
+    struct MrlPool*                                                                                \
+        pool;     /* set by the caller (not owned): with sep_value, forward and backward */        \
+                  /* run the two trunks on two of its threads; NULL runs them one after  */        \
+                  /* the other. The bits are the same either way. */                               \
     size_t bytes; /* total bytes allocated */                                                      \
     void* block;  /* the one allocation all pointers point into */
 
@@ -233,7 +247,8 @@ typedef struct MrlRl2Ws64 {
 } MrlRl2Ws64;
 
 // Fills net->d and the layout from the env's spaces and the agent config (run->cell, hidden,
-// embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp, head_skip, separate_value).
+// embed, layer_norm, time_input, prev_obs, input_mlp, head_mlp, head_skip, separate_value,
+// critic_oracle).
 // Returns MRL_OK or MRL_EINVAL with text.
 int mrl_rl2_net_init(MrlRl2Net* net, const MrlEnvInfo* info, const MrlRunConfig* run, char* err);
 

@@ -493,7 +493,8 @@ static void trained_row_settings(char* out, size_t size, const MrlRunConfig* tr,
                        tr->head_skip ? " also reading the step input" : "");
     }
     if (tr->separate_value) {
-        mrl_buf_printf(&b, ", a value network of its own");
+        mrl_buf_printf(&b, ", a value network of its own%s",
+                       tr->critic_oracle ? " that also reads the oracle" : "");
     }
     // the PPO settings that shape the result, so a table names how its rows were trained
     mrl_buf_printf(&b,

@@ -111,6 +111,11 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"agent.separate_value", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(separate_value),
      "rl2: the value head has a network of its own (input layer, cell, layer norm and head "
      "layer, as configured) over the same step input; the observation encoder is shared"},
+    {"agent.critic_oracle", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(critic_oracle),
+     "rl2: the value network also reads privileged information about the true task, the "
+     "plugin's oracle value of the current state and of the episode's first state (each divided "
+     "by the horizon); the policy never does, and acting needs no oracle. Training only; needs "
+     "agent.separate_value and a plugin with the oracle capability"},
     {"agent.prev_obs", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(prev_obs),
      "rl2: the observation the previous action was taken in, as another input (discrete or "
      "un-encoded vector observations)"},
@@ -156,8 +161,7 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"train.vf_coef", MRL_SK_REAL, 0, "0.5", 0, 100, NULL, RUN(vf_coef), "value loss coefficient"},
     {"train.ent_coef", MRL_SK_REAL, 0, "0.01", 0, 100, NULL, RUN(ent_coef),
      "entropy bonus coefficient"},
-    {"train.ent_schedule", MRL_SK_CHOICE, 0, "constant", 0, 0, schedule_choices,
-     RUN(ent_schedule),
+    {"train.ent_schedule", MRL_SK_CHOICE, 0, "constant", 0, 0, schedule_choices, RUN(ent_schedule),
      "entropy-bonus schedule: constant, or linear decay to 0 over train.steps"},
     {"train.novelty_bonus", MRL_SK_REAL, 0, "0", 0, 100, NULL, RUN(novelty_bonus),
      "training-only reward for each step that reaches an observation not seen before in the "

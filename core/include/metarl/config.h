@@ -110,6 +110,8 @@ typedef struct MrlRunConfig {
     int32_t head_mlp;           // agent.head_mlp: ReLU layer before the heads (0 = none)
     int32_t head_skip;          // agent.head_skip: 0/1 (rl2: the head layer also reads the step input)
     int32_t separate_value;     // agent.separate_value: 0/1 (rl2: the value head has its own network)
+    int32_t critic_oracle;      // agent.critic_oracle: 0/1 (rl2: the value network also reads the
+                                // plugin's oracle; training only)
     int32_t prev_obs;           // agent.prev_obs: 0/1 (rl2: previous observation as input)
 
     // trainer (PPO)
