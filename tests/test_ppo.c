@@ -411,6 +411,49 @@ static void test_ppo_critic_oracle_replay(void** state) {
     }
 }
 
+// Each row's features are the oracle's of that row's input, over the horizon (12): the
+// mock's value of the current step, then that of the episode's first step, recomputed from
+// the observation the row holds (step in the episode, task kind; episode length 1 + kind % 5).
+// Off by one row, or the episode start not remembered, and the values differ.
+static void test_ppo_critic_oracle_features_are_the_oracles(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    MrlEnvApi api = mock_api;
+    api.oracle = mock_oracle;
+    Setup s;
+    setup_bandit(&s, 1, 4);
+    mrl_taskset_release(&s.set);
+    double mp[2] = {5, 0};
+    s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
+    assert_int_equal(mrl_taskset_init(&s.set, &s.spec, &api, NULL, 0, err), MRL_OK);
+    s.run.separate_value = 1;
+    s.run.critic_oracle = 1;
+    MrlPpoOptions opt = {.quiet = 1};
+    MrlPpo* p = mrl_ppo_new(&s.run, &api, &s.set, 0x1234, &opt, err);
+    assert_non_null(p);
+    iterate(p, 1);
+    MrlPpoRolloutView v;
+    mrl_ppo_rollout_view(p, &v);
+    assert_int_equal(v.priv_n, 2);
+    size_t rows = 0, mid = 0;
+    for (size_t tr = 0; tr < v.n; tr++) {
+        for (size_t k = 0; k < (size_t)v.len[tr]; k++) {
+            size_t r = k * v.n + tr;
+            int32_t step = (int32_t)v.obs[2 * r], kind = (int32_t)v.obs[2 * r + 1];
+            int32_t len = 1 + kind % 5;
+            float now = (float)((2.5 * (len - step) + 0.01 * kind) * (1.0 / 12.0));
+            float first = (float)((2.5 * len + 0.01 * kind) * (1.0 / 12.0));
+            assert_true(v.priv[2 * r] == now);
+            assert_true(v.priv[2 * r + 1] == first);
+            rows++;
+            mid += step > 0;
+        }
+    }
+    assert_true(rows > 0 && mid > 0); // rows inside episodes, where the two differ, too
+    mrl_ppo_free(p);
+    mrl_taskset_release(&s.set);
+}
+
 // The features are those of the oracle: the same run with every feature doubled (the
 // oracle's values doubled) takes other values, so the value trunk does read them; the
 // policy's first rollout, before any update, pulls the same arms (it never reads them).
@@ -730,6 +773,7 @@ int main(void) {
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward_prev_obs),
         cmocka_unit_test(test_ppo_critic_oracle_replay),
+        cmocka_unit_test(test_ppo_critic_oracle_features_are_the_oracles),
         cmocka_unit_test(test_ppo_critic_oracle_reaches_value_only),
         cmocka_unit_test(test_ppo_critic_oracle_refused),
         cmocka_unit_test(test_ppo_learns_two_armed_bandit),

@@ -282,6 +282,8 @@ static void test_rl2_gradcheck_options(void** state) {
         {"gru", 0, 0, 0, 0, 0, 0, 0, 0, 1, 1},
         {"gru", 0, 0, 0, 1, 1, 6, 5, 1, 1, 1},
         {"lstm", 1, 5, 1, 0, 0, 0, 4, 1, 1, 1},
+        {"lstm", 1, 5, 1, 0, 0, 6, 4, 0, 1, 1}, // and the encoder's gradient through the
+                                                // value trunk's wider input layer
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const OptionCase* o = &cases[c];

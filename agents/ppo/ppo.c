@@ -221,7 +221,7 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->r_clock = xcalloc(p, d->time_in ? TN * 2 : 1, sizeof(float), &failed);
     p->r_priv = xcalloc(p, TN * d->V, sizeof(float), &failed);
     p->priv_start = xcalloc(p, d->crit_in ? p->N : 0, sizeof(float), &failed);
-    p->oracle_act = xcalloc(p, (size_t)p->ts.act_floats, sizeof(float), &failed);
+    p->oracle_act = xcalloc(p, d->crit_in ? (size_t)p->ts.act_floats : 0, sizeof(float), &failed);
     p->r_flags = xcalloc(p, TN, sizeof(int32_t), &failed);
     p->r_act = xcalloc(p, TN * d->Araw, sizeof(float), &failed);
     p->r_logp = xcalloc(p, TN, sizeof(float), &failed);
@@ -370,11 +370,17 @@ static int oracle_features(MrlPpo* p, char* err) {
                             "(status %d): %s",
                             p->api->name, s, (int)rc, e[0] ? e : "no message");
         }
-        if (!(info.valid & MRL_ORACLE_VALUE) || !isfinite(info.value)) {
+        if (!(info.valid & MRL_ORACLE_VALUE)) {
             return mrl_fail(err, MRL_EPLUGIN,
-                            "error: agent.critic_oracle: plugin '%s' oracle gave no finite value "
-                            "on slot %zu",
-                            p->api->name, s);
+                            "error: agent.critic_oracle: plugin '%s' oracle reports no value "
+                            "(MRL_ORACLE_VALUE), which the value network would read",
+                            p->api->name);
+        }
+        if (!isfinite(info.value)) {
+            return mrl_fail(err, MRL_EPLUGIN,
+                            "error: agent.critic_oracle: plugin '%s' oracle value %g on slot %zu "
+                            "is not finite",
+                            p->api->name, info.value, s);
         }
         float v = (float)(info.value * scale);
         if (ts->flags[s] & MRL_SLOT_EPISODE_START) {
@@ -747,6 +753,9 @@ void mrl_ppo_rollout_view(const MrlPpo* p, MrlPpoRolloutView* v) {
     v->adv = p->r_adv;
     v->ret = p->r_ret;
     v->value_scale = p->value_scale;
+    v->obs = p->r_obs;
+    v->priv = p->r_priv;
+    v->priv_n = p->net.d.V;
 }
 
 int mrl_ppo_iterate(MrlPpo* p, MrlPpoStats* st, char* err) {

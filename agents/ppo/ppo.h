@@ -115,6 +115,9 @@ typedef struct MrlPpoRolloutView {
     const float* boot;                  // (n) bootstrap values of truncated trials
     const float *rew, *val, *adv, *ret; // (t_max, n); rew as the env paid it
     float value_scale;                  // rewards are scaled by this for the value and GAE
+    const float* obs;                   // (t_max, n, obs floats) the inputs' observations
+    const float* priv;                  // (t_max, n, priv_n) agent.critic_oracle's features
+    size_t priv_n;                      // features per row (0 without agent.critic_oracle)
 } MrlPpoRolloutView;
 void mrl_ppo_rollout_view(const MrlPpo* ppo, MrlPpoRolloutView* view);
 
