@@ -96,6 +96,29 @@ static MrlPpo* new_ppo(Setup* s) {
     return p;
 }
 
+// the bandit's run settings over the mock environment's tasks (its observation changes every
+// step; kinds 0..4: episodes of 1..5 steps inside a trial) run through `api`
+static void setup_mock(Setup* s, const MrlEnvApi* api, int32_t episodes) {
+    char err[MRL_MSG_MAX];
+    setup_bandit(s, 1, episodes);
+    mrl_taskset_release(&s->set);
+    double mp[2] = {5, 0};
+    s->spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
+    assert_int_equal(mrl_taskset_init(&s->set, &s->spec, api, NULL, 0, err), MRL_OK);
+}
+
+// the training forward recomputes the rollout's log-probabilities and values
+static void assert_replays(MrlPpo* p, const char* what) {
+    char err[MRL_MSG_MAX];
+    double dl = 0, dv = 0;
+    assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
+    if (dl > 1e-4 || dv > 1e-4) {
+        fprintf(stderr, "%s: max dlogp %g dv %g\n", what, dl, dv);
+    }
+    assert_true(dl < 1e-4);
+    assert_true(dv < 1e-4);
+}
+
 static void iterate(MrlPpo* p, int n) {
     char err[MRL_MSG_MAX];
     for (int i = 0; i < n; i++) {
@@ -294,19 +317,16 @@ static void check_replay(int mock, int bptt) {
     for (int c = 0; c < 2; c++) {
         for (int b = 0; b < 2; b++) {
             Setup s;
-            setup_bandit(&s, 1, mock ? 6 : 60);
-            const MrlEnvApi* api = &tb_api;
-            if (mock) { // the run settings stay; the task set is replaced
-                mrl_taskset_release(&s.set);
-                double mp[2] = {5, 0}; // kinds 0..4: episodes of 1..5 steps
-                s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
-                api = &mock_api;
-                assert_int_equal(mrl_taskset_init(&s.set, &s.spec, api, NULL, 0, err), MRL_OK);
+            const MrlEnvApi* api = mock ? &mock_api : &tb_api;
+            if (mock) {
+                setup_mock(&s, api, 6);
                 s.run.prev_obs = 1;
                 s.run.input_mlp = 8;
                 s.run.head_mlp = 8;
                 s.run.head_skip = c == 1;
                 s.run.separate_value = b == 1; // its state, too, stored at window starts
+            } else {
+                setup_bandit(&s, 1, 60);
             }
             strcpy(s.run.cell, cells[c]);
             s.run.bptt = b ? bptt : 0;
@@ -315,14 +335,7 @@ static void check_replay(int mock, int bptt) {
             MrlPpo* p = mrl_ppo_new(&s.run, api, &s.set, 0x1234, &opt, err);
             assert_non_null(p);
             iterate(p, 2);
-            double dl = 0, dv = 0;
-            assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
-            if (dl > 1e-4 || dv > 1e-4) {
-                fprintf(stderr, "%s bptt %d: max dlogp %g dv %g\n", cells[c], (int)s.run.bptt,
-                        dl, dv);
-            }
-            assert_true(dl < 1e-4);
-            assert_true(dv < 1e-4);
+            assert_replays(p, cells[c]);
             mrl_ppo_free(p);
             mrl_taskset_release(&s.set);
         }
@@ -386,11 +399,7 @@ static void test_ppo_critic_oracle_replay(void** state) {
     api.oracle = mock_oracle;
     for (int b = 0; b < 2; b++) {
         Setup s;
-        setup_bandit(&s, 1, 6);
-        mrl_taskset_release(&s.set);
-        double mp[2] = {5, 0}; // kinds 0..4: episodes of 1..5 steps
-        s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
-        assert_int_equal(mrl_taskset_init(&s.set, &s.spec, &api, NULL, 0, err), MRL_OK);
+        setup_mock(&s, &api, 6);
         s.run.input_mlp = 8;
         s.run.head_mlp = 8;
         s.run.head_skip = b;
@@ -402,10 +411,7 @@ static void test_ppo_critic_oracle_replay(void** state) {
         MrlPpo* p = mrl_ppo_new(&s.run, &api, &s.set, 0x1234, &opt, err);
         assert_non_null(p);
         iterate(p, 2);
-        double dl = 0, dv = 0;
-        assert_int_equal(mrl_ppo_replay_check(p, &dl, &dv, err), MRL_OK);
-        assert_true(dl < 1e-4);
-        assert_true(dv < 1e-4);
+        assert_replays(p, b ? "critic_oracle, bptt 5" : "critic_oracle");
         mrl_ppo_free(p);
         mrl_taskset_release(&s.set);
     }
@@ -421,11 +427,7 @@ static void test_ppo_critic_oracle_features_are_the_oracles(void** state) {
     MrlEnvApi api = mock_api;
     api.oracle = mock_oracle;
     Setup s;
-    setup_bandit(&s, 1, 4);
-    mrl_taskset_release(&s.set);
-    double mp[2] = {5, 0};
-    s.spec = test_spec("train", MRL_SET_TRAIN, 500, 5, mp, 2);
-    assert_int_equal(mrl_taskset_init(&s.set, &s.spec, &api, NULL, 0, err), MRL_OK);
+    setup_mock(&s, &api, 4);
     s.run.separate_value = 1;
     s.run.critic_oracle = 1;
     MrlPpoOptions opt = {.quiet = 1};
