@@ -347,8 +347,12 @@ void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size
 
 // agent.critic_oracle: writes the value trunk's privileged features of every active slot's
 // current input into pol.ws.priv (zeros elsewhere): the oracle value of the current state and
-// of the episode's first state (remembered at the episode start), each / the horizon
+// of the episode's first state (remembered at the episode start), each / the horizon.
+// Without the option, nothing.
 static int oracle_features(MrlPpo* p, char* err) {
+    if (!p->net.d.crit_in) {
+        return MRL_OK;
+    }
     const MrlTrialSlots* ts = &p->ts;
     size_t V = p->net.d.V;
     float* priv = p->pol.ws.priv;
@@ -439,13 +443,11 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
                 }
             }
         }
-        if (d->crit_in) {
-            int rc = oracle_features(p, err);
-            if (rc != MRL_OK) {
-                return rc;
-            }
-            memcpy(p->r_priv + row * d->V, p->pol.ws.priv, N * d->V * sizeof(float));
+        int rc = oracle_features(p, err);
+        if (rc != MRL_OK) {
+            return rc;
         }
+        memcpy(p->r_priv + row * d->V, p->pol.ws.priv, N * d->V * sizeof(float));
         mrl_rl2_policy_step(&p->pol, ts->action, &ts->batch, ts->agent_rng);
         memcpy(p->r_act + row * Araw, p->pol.raw, N * Araw * sizeof(float));
         if (d->time_in) { // the clock the policy just read
@@ -453,7 +455,7 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
         memcpy(p->r_logp + row, p->pol.logp, N * sizeof(float));
         memcpy(p->r_val + row, p->pol.value, N * sizeof(float));
-        int rc = mrl_trials_step(ts, err);
+        rc = mrl_trials_step(ts, err);
         if (rc != MRL_OK) {
             return rc;
         }
@@ -477,11 +479,9 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
     }
     if (any_cut) {
-        if (d->crit_in) {
-            int rc = oracle_features(p, err);
-            if (rc != MRL_OK) {
-                return rc;
-            }
+        int rc = oracle_features(p, err);
+        if (rc != MRL_OK) {
+            return rc;
         }
         mrl_rl2_policy_value(&p->pol, p->r_boot, &ts->batch);
         for (size_t s = 0; s < N; s++) {
