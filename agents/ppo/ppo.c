@@ -447,7 +447,9 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         if (rc != MRL_OK) {
             return rc;
         }
-        memcpy(p->r_priv + row * d->V, p->pol.ws.priv, N * d->V * sizeof(float));
+        if (d->crit_in) { // ws.priv is NULL without the option
+            memcpy(p->r_priv + row * d->V, p->pol.ws.priv, N * d->V * sizeof(float));
+        }
         mrl_rl2_policy_step(&p->pol, ts->action, &ts->batch, ts->agent_rng);
         memcpy(p->r_act + row * Araw, p->pol.raw, N * Araw * sizeof(float));
         if (d->time_in) { // the clock the policy just read
