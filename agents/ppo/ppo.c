@@ -347,9 +347,11 @@ void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size
 
 // agent.critic_oracle: writes the value trunk's privileged features of every active slot's
 // current input into pol.ws.priv (zeros elsewhere): the oracle value of the current state and
-// of the episode's first state (remembered at the episode start), each / the horizon.
+// of the episode's first state (remembered at the episode start), each / the horizon; and
+// keeps them as rollout row `row` of r_priv unless row is NO_ROW (the bootstrap at a cut).
 // Without the option, nothing.
-static int oracle_features(MrlPpo* p, char* err) {
+#define NO_ROW SIZE_MAX
+static int oracle_features(MrlPpo* p, size_t row, char* err) {
     if (!p->net.d.crit_in) {
         return MRL_OK;
     }
@@ -392,6 +394,9 @@ static int oracle_features(MrlPpo* p, char* err) {
         }
         f[0] = v;
         f[1] = p->priv_start[s];
+    }
+    if (row != NO_ROW) {
+        memcpy(p->r_priv + row * V, priv, p->N * V * sizeof(float));
     }
     return MRL_OK;
 }
@@ -443,12 +448,9 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
                 }
             }
         }
-        int rc = oracle_features(p, err);
+        int rc = oracle_features(p, row, err);
         if (rc != MRL_OK) {
             return rc;
-        }
-        if (d->crit_in) { // ws.priv is NULL without the option
-            memcpy(p->r_priv + row * d->V, p->pol.ws.priv, N * d->V * sizeof(float));
         }
         mrl_rl2_policy_step(&p->pol, ts->action, &ts->batch, ts->agent_rng);
         memcpy(p->r_act + row * Araw, p->pol.raw, N * Araw * sizeof(float));
@@ -481,7 +483,7 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
     }
     if (any_cut) {
-        int rc = oracle_features(p, err);
+        int rc = oracle_features(p, NO_ROW, err);
         if (rc != MRL_OK) {
             return rc;
         }
