@@ -59,16 +59,19 @@ static void test_gae_hand_computed(void** state) {
 // ---- a small trainer on the test bandit ----
 
 typedef struct {
+    const MrlEnvApi* api;
     MrlSetSpec spec;
     MrlTaskSet set;
     MrlRunConfig run;
 } Setup;
 
-static void setup_bandit(Setup* s, int32_t threads, int32_t pulls) {
+// the trainer on `api` (the test bandit or a variant of it)
+static void setup_env(Setup* s, const MrlEnvApi* api, int32_t threads, int32_t pulls) {
     char err[MRL_MSG_MAX];
     double k = 2;
+    s->api = api;
     s->spec = test_spec("train", MRL_SET_TRAIN, 500, 5, &k, 1);
-    assert_int_equal(mrl_taskset_init(&s->set, &s->spec, &tb_api, NULL, 0, err), MRL_OK);
+    assert_int_equal(mrl_taskset_init(&s->set, &s->spec, api, NULL, 0, err), MRL_OK);
     MrlRunConfig* r = &s->run;
     test_run_defaults(r, "t.yaml"); // the schema's defaults; below, what differs
     r->seed = 7;
@@ -85,10 +88,14 @@ static void setup_bandit(Setup* s, int32_t threads, int32_t pulls) {
     r->checkpoint_every = 1;
 }
 
+static void setup_bandit(Setup* s, int32_t threads, int32_t pulls) {
+    setup_env(s, &tb_api, threads, pulls);
+}
+
 static MrlPpo* new_ppo(Setup* s) {
     char err[MRL_MSG_MAX];
     MrlPpoOptions opt = {.quiet = 1};
-    MrlPpo* p = mrl_ppo_new(&s->run, &tb_api, &s->set, 0x1234, &opt, err);
+    MrlPpo* p = mrl_ppo_new(&s->run, s->api, &s->set, 0x1234, &opt, err);
     if (!p) {
         fprintf(stderr, "%s\n", err);
     }
@@ -617,32 +624,39 @@ static void test_ppo_entropy_schedule_reaches_the_update(void** state) {
 
 // ---- novelty bonus ----
 
-// observations a, b, a, c, b, c: the steps reaching b (step 0 -> 1) and c (2 -> 3) earn the
-// bonus, the returns to a, b and c do not, and the first observation earns nothing
+// One trial of two episodes, observations as small vectors. Episode 1 starts at a and its
+// three steps reach b, a and c, the last one ending it; episode 2 starts at d (the reset) and
+// its steps reach b, d and e. The bonus goes to the steps reaching b, c (the episode's last
+// observation, which no step ever takes as its input) and e; not to the returns to a, b
+// and d, and not to reaching d after the reset gave it.
 static void test_ppo_novelty_hand_example(void** state) {
     (void)state;
-    enum { L = 6, O = 2, STRIDE = 3 * O }; // three slots interleaved, as in the rollout
-    float obs[L * STRIDE];
-    const float xy[L][O] = {{1, 2}, {3, 4}, {1, 2}, {-0.0f, 4}, {3, 4}, {-0.0f, 4}};
+    enum { L = 6, O = 2 };
+    const float a[O] = {1, 2}, b[O] = {3, 4}, c[O] = {-0.0f, 4}, d[O] = {0.0f, 4}, e[O] = {5, 6};
+    const float* starts[L] = {a, NULL, NULL, d, NULL, NULL};
+    const float* reached[L] = {b, a, c, b, d, e};
+    uint64_t start[L], reach[L];
     for (size_t k = 0; k < L; k++) {
-        for (size_t j = 0; j < STRIDE; j++) {
-            obs[k * STRIDE + j] = 99.0f + (float)(k * STRIDE + j); // the other slots' data
-        }
-        memcpy(obs + k * STRIDE, xy[k], sizeof xy[k]);
+        start[k] = starts[k] ? mrl_ppo_obs_hash(starts[k], O) : 0;
+        reach[k] = mrl_ppo_obs_hash(reached[k], O);
     }
+    assert_true(mrl_ppo_obs_hash(c, O) != mrl_ppo_obs_hash(d, O)); // -0 and 0: other bytes
     float rew[L] = {1, 0, 0, 0, 0, 0};
-    uint64_t seen[16];
+    uint64_t seen[32];
     memset(seen, 0xab, sizeof seen); // left over from an earlier trial
-    mrl_ppo_novelty(rew, obs, STRIDE, O, L, 0.25f, seen, 16);
-    const float want[L] = {1.25f, 0, 0.25f, 0, 0, 0};
+    mrl_ppo_novelty(rew, start, reach, L, 0.25f, seen, 32);
+    const float want[L] = {1.25f, 0, 0.25f, 0, 0, 0.25f};
     for (size_t k = 0; k < L; k++) {
         assert_true(rew[k] == want[k]);
     }
-    // a table with as many slots as observations still finds each one (probing wraps)
+    // a table barely larger than the hashes inserted still finds each one (probing wraps)
     float rew2[L] = {0};
-    uint64_t small[4];
-    mrl_ppo_novelty(rew2, obs, STRIDE, O, 4, 1.0f, small, 4);
-    assert_true(rew2[0] == 1.0f && rew2[1] == 0.0f && rew2[2] == 1.0f);
+    uint64_t small[8];
+    mrl_ppo_novelty(rew2, start, reach, L, 1.0f, small, 8);
+    const float want2[L] = {1, 0, 1, 0, 0, 1};
+    for (size_t k = 0; k < L; k++) {
+        assert_true(rew2[k] == want2[k]);
+    }
 }
 
 // a task whose observation never changes (the bandit) never earns the bonus: training with
@@ -658,6 +672,42 @@ static void test_ppo_novelty_constant_observation(void** state) {
     iterate(pb, 2);
     size_t P = mrl_ppo_net(pa)->n_params;
     assert_true(memcmp(mrl_ppo_params(pa), mrl_ppo_params(pb), P * sizeof(float)) == 0);
+    mrl_ppo_free(pa), mrl_ppo_free(pb);
+    mrl_taskset_release(&a.set), mrl_taskset_release(&b.set);
+}
+
+// The test bandit whose pull ends its episode on observation 1 (2 discrete observations)
+// while every reset gives 0: the observation no step ever takes as its input.
+static int32_t tb_last_describe(MrlEnvInfo* info, const double* params, char* err) {
+    int32_t rc = tb_describe(info, params, err);
+    info->obs.n = 2;
+    return rc;
+}
+
+static int32_t tb_last_step(void* state, float* obs, float* reward, int32_t* terminated,
+                            int32_t* truncated, const float* action, MrlRng* rng, char* err) {
+    int32_t rc = tb_step(state, obs, reward, terminated, truncated, action, rng, err);
+    obs[0] = 1.0f;
+    return rc;
+}
+
+// There the first pull of each trial reaches a new observation, the episode's last, and
+// earns the bonus: training with it differs from training without. (Before the bonus
+// looked at episode ends it read only the steps' inputs, always 0 here, and never fired.)
+static void test_ppo_novelty_episode_last_observation(void** state) {
+    (void)state;
+    MrlEnvApi api = tb_api;
+    api.describe = tb_last_describe;
+    api.step = tb_last_step;
+    Setup a, b;
+    setup_env(&a, &api, 1, 5);
+    setup_env(&b, &api, 1, 5);
+    b.run.novelty_bonus = 0.5;
+    MrlPpo *pa = new_ppo(&a), *pb = new_ppo(&b);
+    iterate(pa, 1);
+    iterate(pb, 1);
+    size_t P = mrl_ppo_net(pa)->n_params;
+    assert_true(memcmp(mrl_ppo_params(pa), mrl_ppo_params(pb), P * sizeof(float)) != 0);
     mrl_ppo_free(pa), mrl_ppo_free(pb);
     mrl_taskset_release(&a.set), mrl_taskset_release(&b.set);
 }
@@ -767,6 +817,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ppo_novelty_hand_example),
         cmocka_unit_test(test_ppo_novelty_constant_observation),
+        cmocka_unit_test(test_ppo_novelty_episode_last_observation),
         cmocka_unit_test(test_gae_hand_computed),
         cmocka_unit_test(test_ppo_same_seed_same_bytes),
         cmocka_unit_test(test_ppo_value_trunk_on_second_thread),

@@ -69,7 +69,11 @@ struct MrlPpo {
     float* col_val;
     float* col_adv;
     float* col_ret;
-    uint64_t* seen;    // (seen_cap) hashes of the observations of one trial (novelty bonus)
+    // novelty bonus (allocated only with train.novelty_bonus > 0)
+    uint64_t* r_reach;   // (Tmax, N) hash of the observation each step reached (mrl_ppo_obs_hash)
+    uint64_t* col_start; // (Tmax) one trial's episode-start observation hashes (0: none)
+    uint64_t* col_reach; // (Tmax) one trial's reached-observation hashes
+    uint64_t* seen;      // (seen_cap) hashes of the observations of one trial
     size_t seen_cap;
     float* priv_start; // (N) oracle value of each slot's episode start / horizon (critic_oracle)
     float* oracle_act; // (act floats) where the oracle writes its action (not read)
@@ -239,11 +243,17 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
     p->col_adv = xcalloc(p, p->Tmax, sizeof(float), &failed);
     p->col_ret = xcalloc(p, p->Tmax, sizeof(float), &failed);
     p->units = xcalloc(p, n_units, sizeof(int32_t), &failed);
-    p->seen_cap = 16;
-    while (p->seen_cap < 2 * (p->Tmax + 1)) {
-        p->seen_cap *= 2;
+    if (run->novelty_bonus > 0.0) {
+        // at most 2 hashes a step (an episode start and the observation reached): load <= 1/2
+        p->seen_cap = 16;
+        while (p->seen_cap < 4 * p->Tmax) {
+            p->seen_cap *= 2;
+        }
+        p->r_reach = xcalloc(p, TN, sizeof(uint64_t), &failed);
+        p->col_start = xcalloc(p, p->Tmax, sizeof(uint64_t), &failed);
+        p->col_reach = xcalloc(p, p->Tmax, sizeof(uint64_t), &failed);
+        p->seen = xcalloc(p, p->seen_cap, sizeof(uint64_t), &failed);
     }
-    p->seen = xcalloc(p, p->seen_cap, sizeof(uint64_t), &failed);
     p->mb_adv = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
     p->mb_ret = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
     p->mb_logp = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
@@ -274,12 +284,14 @@ void mrl_ppo_free(MrlPpo* p) {
     mrl_trials_release(&p->ts);
     mrl_rl2_policy_release(&p->pol);
     mrl_rl2_ws_release(&p->ws);
-    void* bufs[] = {p->block,   p->task_buf, p->task_params, p->r_obs,     p->r_pact,   p->r_prew,
-                    p->r_clock, p->r_flags,  p->r_act,       p->r_logp,    p->r_val,    p->r_rew,
-                    p->r_adv,   p->r_ret,    p->r_h,         p->r_c,       p->r_len,    p->r_end,
-                    p->r_boot,  p->col_rew,  p->col_val,     p->col_adv,   p->col_ret,  p->units,
-                    p->mb_adv,  p->mb_ret,   p->mb_logp,     p->mb_src,    p->mb_order, p->mb_nt,
-                    p->seen,    p->r_priv,   p->priv_start,  p->oracle_act};
+    void* bufs[] = {p->block,     p->task_buf, p->task_params, p->r_obs,      p->r_pact,
+                    p->r_prew,    p->r_clock,  p->r_flags,     p->r_act,      p->r_logp,
+                    p->r_val,     p->r_rew,    p->r_adv,       p->r_ret,      p->r_h,
+                    p->r_c,       p->r_len,    p->r_end,       p->r_boot,     p->col_rew,
+                    p->col_val,   p->col_adv,  p->col_ret,     p->units,      p->mb_adv,
+                    p->mb_ret,    p->mb_logp,  p->mb_src,      p->mb_order,   p->mb_nt,
+                    p->seen,      p->r_priv,   p->priv_start,  p->oracle_act, p->r_reach,
+                    p->col_start, p->col_reach};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         free(bufs[i]);
     }
@@ -322,22 +334,34 @@ static double now_seconds(void) {
 
 // ---- rollouts ----
 
-void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size_t L,
+uint64_t mrl_ppo_obs_hash(const float* obs, size_t O) {
+    uint64_t h = mrl_hash_bytes(obs, O * sizeof(float), 0);
+    return h ? h : 1; // 0 marks "none" and an empty slot of the table
+}
+
+// inserts h into the open-addressing table; 1 if it was not there
+static int seen_insert(uint64_t* seen, size_t mask, uint64_t h) {
+    size_t at = (size_t)h & mask;
+    while (seen[at] != 0 && seen[at] != h) {
+        at = (at + 1) & mask;
+    }
+    if (seen[at] == h) {
+        return 0;
+    }
+    seen[at] = h;
+    return 1;
+}
+
+void mrl_ppo_novelty(float* rew, const uint64_t* start, const uint64_t* reach, size_t L,
                      float bonus, uint64_t* seen, size_t cap) {
     size_t mask = cap - 1;
     memset(seen, 0, cap * sizeof(uint64_t));
     for (size_t k = 0; k < L; k++) {
-        uint64_t h = mrl_hash_bytes(obs + k * stride, O * sizeof(float), 0);
-        h = h ? h : 1; // 0 marks an empty slot
-        size_t at = (size_t)h & mask;
-        while (seen[at] != 0 && seen[at] != h) {
-            at = (at + 1) & mask;
+        if (start[k] != 0) {
+            seen_insert(seen, mask, start[k]); // given by the reset, not reached: no bonus
         }
-        if (seen[at] == 0) {
-            seen[at] = h;
-            if (k > 0) {
-                rew[k - 1] += bonus; // the step that reached it
-            }
+        if (seen_insert(seen, mask, reach[k])) {
+            rew[k] += bonus;
         }
     }
 }
@@ -465,6 +489,10 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
         for (size_t s = 0; s < N; s++) {
             if (p->r_flags[row + s] & MRL_SLOT_ACTIVE) {
+                if (p->r_reach) { // the observation reached: the episode's last at its end
+                    const float* o = ts->ended[s] ? ts->next_obs : ts->obs;
+                    p->r_reach[row + s] = mrl_ppo_obs_hash(o + s * O, O);
+                }
                 p->r_rew[row + s] = ts->step_reward[s];
                 p->r_len[s] = (int32_t)(t + 1);
                 steps++;
@@ -502,9 +530,16 @@ static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
             p->col_val[k] = p->r_val[k * N + s];
             r += (double)p->col_rew[k];
         }
-        if (p->run.novelty_bonus > 0.0) {
-            mrl_ppo_novelty(p->col_rew, p->r_obs + s * d->O, N * d->O, d->O, L,
-                            (float)p->run.novelty_bonus, p->seen, p->seen_cap);
+        if (p->r_reach) {
+            for (size_t k = 0; k < L; k++) {
+                size_t at = k * N + s;
+                p->col_start[k] = (p->r_flags[at] & MRL_SLOT_EPISODE_START)
+                                      ? mrl_ppo_obs_hash(p->r_obs + at * d->O, d->O)
+                                      : 0;
+                p->col_reach[k] = p->r_reach[at];
+            }
+            mrl_ppo_novelty(p->col_rew, p->col_start, p->col_reach, L, (float)p->run.novelty_bonus,
+                            p->seen, p->seen_cap);
         }
         for (size_t k = 0; k < L; k++) {
             p->col_rew[k] *= p->value_scale;

@@ -49,12 +49,16 @@ void mrl_ppo_gae(float* adv, float* ret, const float* rew, const float* val, siz
 // frac of train.steps: base for "constant", base * (1 - frac) (0 past the end) for "linear".
 double mrl_ppo_schedule(double base, const char* kind, double frac);
 
-// train.novelty_bonus: adds `bonus` to rew[k - 1] for every step k of one trial whose
-// observation (O floats at obs + k * stride) was not seen earlier in the trial, matched
-// exactly by its bytes (their mrl_hash_bytes in `seen`, `cap` slots, a power of two > L). The
-// reward goes to the step that reached the new observation; the first observation earns
-// nothing. A training signal only: reported returns never include it.
-void mrl_ppo_novelty(float* rew, const float* obs, size_t stride, size_t O, size_t L,
+// train.novelty_bonus. mrl_ppo_obs_hash: the hash novelty matches observations by (O floats,
+// exactly by their bytes; never 0). mrl_ppo_novelty, over one trial of L steps: start[k] is
+// the hash of step k's input observation where step k begins an episode (the env's reset
+// gave it: seen, but earning nothing), else 0; reach[k] the hash of the observation step k
+// reached (at an episode's end its last observation, not the next reset). Adds `bonus` to
+// rew[k] for every step k that reached an observation not seen earlier in the trial. `seen`
+// is a table of `cap` slots, a power of two above the number of distinct hashes (2 L always
+// is). A training signal only: reported returns never include it.
+uint64_t mrl_ppo_obs_hash(const float* obs, size_t O);
+void mrl_ppo_novelty(float* rew, const uint64_t* start, const uint64_t* reach, size_t L,
                      float bonus, uint64_t* seen, size_t cap);
 
 // mrl_ppo_iterate's code for an update whose gradient is not finite (a diverged policy):
