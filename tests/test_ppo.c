@@ -311,27 +311,50 @@ static void test_ppo_bad_checkpoints_refused(void** state) {
     mrl_taskset_release(&s.set), mrl_taskset_release(&s2.set);
 }
 
+// the mock environment with one box action in [0, 2] (a Gaussian policy head) in place of
+// its three discrete ones; its step reads the clipped action as it reads a discrete one
+static int32_t mock_box_describe(MrlEnvInfo* info, const double* params, char* err) {
+    int32_t rc = mock_describe(info, params, err);
+    info->action.kind = MRL_SPACE_BOX;
+    info->action.n = 1;
+    info->action.ndim = 1;
+    info->action.shape[0] = 1;
+    info->action.low = 0.0f;
+    info->action.high = 2.0f;
+    return rc;
+}
+
+enum { REPLAY_BANDIT, REPLAY_MOCK, REPLAY_MOCK_CLOCK_LN, REPLAY_MOCK_BOX };
+
 // the step-by-step rollout and the sequence forward of training compute the same policy,
 // for GRU and LSTM, whole sequences and BPTT windows of `bptt` steps, after two iterations
-// (trained parameters, not only the initial ones). mock: the mock environment (its
+// (trained parameters, not only the initial ones). REPLAY_MOCK: the mock environment (its
 // observation changes every step; episodes end inside a trial) with the previous
 // observation as input, an input layer and a head layer (the MDP network's parts; with
 // the LSTM the head layer also reads the step input; with BPTT windows the value head has
-// a trunk of its own); otherwise the bandit with long trials.
-static void check_replay(int mock, int bptt) {
+// a trunk of its own); REPLAY_MOCK_CLOCK_LN adds the trial clock and layer norm (the rest
+// of the MDP network), REPLAY_MOCK_BOX a box action (Gaussian head) instead of discrete
+// ones; REPLAY_BANDIT: the bandit with long trials.
+static void check_replay(int mode, int bptt) {
     char err[MRL_MSG_MAX];
     const char* cells[2] = {"gru", "lstm"};
+    MrlEnvApi box_api = mock_api;
+    box_api.describe = mock_box_describe;
     for (int c = 0; c < 2; c++) {
         for (int b = 0; b < 2; b++) {
             Setup s;
-            const MrlEnvApi* api = mock ? &mock_api : &tb_api;
-            if (mock) {
+            const MrlEnvApi* api = mode == REPLAY_BANDIT     ? &tb_api
+                                   : mode == REPLAY_MOCK_BOX ? &box_api
+                                                             : &mock_api;
+            if (mode != REPLAY_BANDIT) {
                 setup_mock(&s, api, 6);
                 s.run.prev_obs = 1;
                 s.run.input_mlp = 8;
                 s.run.head_mlp = 8;
                 s.run.head_skip = c == 1;
                 s.run.separate_value = b == 1; // its state, too, stored at window starts
+                s.run.time_input = mode == REPLAY_MOCK_CLOCK_LN;
+                s.run.layer_norm = mode == REPLAY_MOCK_CLOCK_LN;
             } else {
                 setup_bandit(&s, 1, 60);
             }
@@ -351,14 +374,28 @@ static void check_replay(int mock, int bptt) {
 
 static void test_ppo_rollout_matches_training_forward(void** state) {
     (void)state;
-    check_replay(0, 7);
+    check_replay(REPLAY_BANDIT, 7);
 }
 
 // agent.prev_obs: the rollout's last-seen observation and the training gather's row one
 // step earlier agree, across episode boundaries and BPTT windows
 static void test_ppo_rollout_matches_training_forward_prev_obs(void** state) {
     (void)state;
-    check_replay(1, 5);
+    check_replay(REPLAY_MOCK, 5);
+}
+
+// agent.time_input and agent.layer_norm (the MDP tables' network): the clock the rollout's
+// policy read is the one the training forward reads, and layer norm replays exactly
+static void test_ppo_rollout_matches_training_forward_clock_ln(void** state) {
+    (void)state;
+    check_replay(REPLAY_MOCK_CLOCK_LN, 5);
+}
+
+// a box action: the Gaussian head's log-probabilities of the raw samples replay, and the
+// previous action fed back is the clipped one in both
+static void test_ppo_rollout_matches_training_forward_box(void** state) {
+    (void)state;
+    check_replay(REPLAY_MOCK_BOX, 5);
 }
 
 // ---- agent.critic_oracle ----
@@ -825,6 +862,8 @@ int main(void) {
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward_prev_obs),
+        cmocka_unit_test(test_ppo_rollout_matches_training_forward_clock_ln),
+        cmocka_unit_test(test_ppo_rollout_matches_training_forward_box),
         cmocka_unit_test(test_ppo_critic_oracle_replay),
         cmocka_unit_test(test_ppo_critic_oracle_features_are_the_oracles),
         cmocka_unit_test(test_ppo_critic_oracle_reaches_value_only),
