@@ -106,8 +106,10 @@ static void gru_grad(void* p, const double* th, double* g) {
 
 static GruCtx gru_ctx(size_t T, size_t B, size_t H) {
     GruCtx k = {.T = T, .B = B, .H = H};
-    k.h = da((T + 1) * B * H), k.act = da(T * B * 4 * H), k.ws = da(B * 3 * H);
-    k.c = da(T * B * H), k.wsb = da(T * B * 3 * H + 2 * B * H), k.zero = da(3 * H * H);
+    k.h = da((T + 1) * B * H), k.act = da(T * B * 4 * H),
+    k.ws = da(B * 3 * H + mrl_nn_pack_floats(H, 3 * H));
+    k.c = da(T * B * H), k.wsb = da(T * B * 3 * H + 2 * B * H + mrl_nn_pack_floats(3 * H, H));
+    k.zero = da(3 * H * H);
     gc_weights(k.c, T * B * H, 2);
     return k;
 }
@@ -170,7 +172,8 @@ static void test_lstm_gradcheck(void** state) {
     size_t T = 5, B = 2, H = 3;
     LstmCtx k = {.T = T, .B = B, .H = H};
     k.h = da((T + 1) * B * H), k.cc = da((T + 1) * B * H), k.act = da(T * B * 4 * H);
-    k.tc = da(T * B * H), k.ws = da(B * 4 * H), k.c = da(T * B * H), k.wsb = da(4 * B * H);
+    k.tc = da(T * B * H), k.ws = da(B * 4 * H + mrl_nn_pack_floats(H, 4 * H)), k.c = da(T * B * H);
+    k.wsb = da(4 * B * H + mrl_nn_pack_floats(4 * H, H));
     gc_weights(k.c, T * B * H, 4);
     size_t n = T * B * 4 * H + 4 * H * H + 2 * B * H;
     assert_true(gc_check(lstm_loss, lstm_grad, &k, n, 5, 1.0, 2000) < TOL);

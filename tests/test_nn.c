@@ -68,12 +68,67 @@ static void test_linear_matches_naive(void** state) {
     free(dw2), free(db1), free(db2), free(dx3);
 }
 
-static void test_gru_matches_naive(void** state) {
+// the packed recurrent product gives the bits of its definition (mrl_nn_gemm_packed_naive:
+// fused multiply-adds in k order, then added to C) for every row count (whole tiles and
+// each remainder), panel edge and transpose, adds into C and writes nothing past column N
+static void test_gemm_packed_matches_naive(void** state) {
     (void)state;
-    size_t T = 5, B = 3, H = 8, G = 3 * H;
+    const size_t Ms[] = {1, 2, 3, 7, 8, 9, 13, 19}, Ns[] = {1, 5, 31, 32, 33, 70},
+                 Ks[] = {1, 9, 64};
+    size_t Mmax = 19, Nmax = 70, Kmax = 64, ldc = Nmax + 3, lda = Kmax + 1;
+    float *A = fa(Mmax * lda), *b = fa(Kmax * Nmax), *bp = fa(mrl_nn_pack_floats(Kmax, Nmax));
+    float *C1 = fa(Mmax * ldc), *C2 = fa(Mmax * ldc), *Crow = fa(ldc);
+    fill(A, Mmax * lda, 51, 1.0f);
+    fill(b, Kmax * Nmax, 52, 1.0f);
+    for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++) {
+        for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++) {
+            for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+                for (int tb = 0; tb < 2; tb++) {
+                    size_t M = Ms[mi], N = Ns[ni], K = Ks[ki], ldb = tb ? K : N;
+                    fill(C1, Mmax * ldc, 53 + M + N + K, 2.0f);
+                    memcpy(C2, C1, Mmax * ldc * sizeof(float));
+                    mrl_nn_pack(bp, b, ldb, tb, K, N);
+                    mrl_nn_gemm_packed(C1, ldc, A, lda, bp, M, N, K);
+                    mrl_nn_gemm_packed_naive(C2, ldc, A, lda, b, ldb, tb, M, N, K);
+                    assert_memory_equal(C1, C2, Mmax * ldc * sizeof(float));
+                    // one row alone: the same bits as inside the block
+                    size_t r = M - 1;
+                    memcpy(Crow, C2 + r * ldc, ldc * sizeof(float));
+                    fill(C1, Mmax * ldc, 53 + M + N + K, 2.0f);
+                    memcpy(C2 + r * ldc, C1 + r * ldc, ldc * sizeof(float));
+                    mrl_nn_gemm_packed(C2 + r * ldc, ldc, A + r * lda, lda, bp, 1, N, K);
+                    assert_memory_equal(C2 + r * ldc, Crow, ldc * sizeof(float));
+                }
+            }
+        }
+    }
+    // and it is a product: against the double sum, not merely against itself
+    size_t M = 9, N = 33, K = 64;
+    memset(C1, 0, Mmax * ldc * sizeof(float));
+    mrl_nn_pack(bp, b, N, 0, K, N);
+    mrl_nn_gemm_packed(C1, ldc, A, lda, bp, M, N, K);
+    for (size_t i = 0; i < M; i++) {
+        for (size_t j = 0; j < N; j++) {
+            double s = 0.0;
+            for (size_t k = 0; k < K; k++) {
+                s += (double)A[i * lda + k] * b[k * N + j];
+            }
+            assert_true(fabs(C1[i * ldc + j] - s) < 1e-4 * (1.0 + fabs(s)));
+        }
+    }
+    free(A), free(b), free(bp), free(C1), free(C2), free(Crow);
+}
+
+// GRU backward scratch (nn/nn.h)
+static size_t gru_bws(size_t T, size_t B, size_t H) {
+    return T * B * 3 * H + 2 * B * H + mrl_nn_pack_floats(3 * H, H);
+}
+
+static void gru_matches_naive(size_t T, size_t B, size_t H) {
+    size_t G = 3 * H;
     float *xp = fa(T * B * G), *w = fa(G * H), *bh = fa(G);
     float *h1 = fa((T + 1) * B * H), *h2 = fa((T + 1) * B * H);
-    float *a1 = fa(T * B * 4 * H), *a2 = fa(T * B * 4 * H), *ws = fa(T * B * G + 2 * B * H);
+    float *a1 = fa(T * B * 4 * H), *a2 = fa(T * B * 4 * H), *ws = fa(gru_bws(T, B, H));
     fill(xp, T * B * G, 11, 1.5f);
     fill(w, G * H, 12, 0.4f);
     fill(bh, G, 13, 0.3f);
@@ -97,6 +152,13 @@ static void test_gru_matches_naive(void** state) {
     free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2), free(dh1), free(dh2);
 }
 
+static void test_gru_matches_naive(void** state) {
+    (void)state;
+    gru_matches_naive(5, 3, 8);
+    // more units than a packed panel (32) and not a multiple of it; rows past one tile
+    gru_matches_naive(3, 11, 40);
+}
+
 static void test_lstm_matches_naive(void** state) {
     (void)state;
     size_t T = 4, B = 3, H = 6, G = 4 * H;
@@ -104,7 +166,7 @@ static void test_lstm_matches_naive(void** state) {
     float *h1 = fa((T + 1) * B * H), *h2 = fa((T + 1) * B * H);
     float *c1 = fa((T + 1) * B * H), *c2 = fa((T + 1) * B * H);
     float *a1 = fa(T * B * G), *a2 = fa(T * B * G), *t1 = fa(T * B * H), *t2 = fa(T * B * H);
-    float* ws = fa(B * G);
+    float* ws = fa(B * G + mrl_nn_pack_floats(H, G));
     fill(xp, T * B * G, 21, 1.5f);
     fill(w, G * H, 22, 0.4f);
     fill(h1, B * H, 23, 0.5f);
@@ -184,7 +246,7 @@ static void test_float_matches_double(void** state) {
     // the float (fast math) and double (libm) instantiations of the GRU agree
     size_t T = 6, B = 2, H = 5, G = 3 * H;
     float *xp = fa(T * B * G), *w = fa(G * H), *bh = fa(G), *h = fa((T + 1) * B * H);
-    float *a = fa(T * B * 4 * H), *ws = fa(B * G);
+    float *a = fa(T * B * 4 * H), *ws = fa(B * G + mrl_nn_pack_floats(H, G));
     double *xpd = calloc(T * B * G, 8), *wd = calloc(G * H, 8), *bhd = calloc(G, 8);
     double *hd = calloc((T + 1) * B * H, 8), *ad = calloc(T * B * 4 * H, 8),
            *wsd = calloc(B * G, 8);
@@ -247,10 +309,15 @@ static void test_adam_first_step(void** state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linear_matches_naive),   cmocka_unit_test(test_gru_matches_naive),
-        cmocka_unit_test(test_lstm_matches_naive),     cmocka_unit_test(test_conv2d_matches_naive),
-        cmocka_unit_test(test_fast_math_matches_libm), cmocka_unit_test(test_float_matches_double),
-        cmocka_unit_test(test_categorical_head),       cmocka_unit_test(test_adam_first_step),
+        cmocka_unit_test(test_linear_matches_naive),
+        cmocka_unit_test(test_gemm_packed_matches_naive),
+        cmocka_unit_test(test_gru_matches_naive),
+        cmocka_unit_test(test_lstm_matches_naive),
+        cmocka_unit_test(test_conv2d_matches_naive),
+        cmocka_unit_test(test_fast_math_matches_libm),
+        cmocka_unit_test(test_float_matches_double),
+        cmocka_unit_test(test_categorical_head),
+        cmocka_unit_test(test_adam_first_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

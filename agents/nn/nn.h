@@ -58,26 +58,27 @@ static inline size_t mrl_nn_batch_rows(const uint32_t* nt, size_t T, size_t B) {
        r = s(xr + Whr h + bhr), z = s(xz + Whz h + bhz), n = tanh(xn + r * (Whn h + bhn)),         \
        h' = (1 - z) * n + z * h.  xproj (rows, 3H) holds x . W_ih^T + b_ih (one GEMM by the        \
        caller); h_all (B + rows, H) has h0 in its first B rows on entry and the outputs after;     \
-       act (rows, 4H) receives [r, z, n, Whn h + bhn] for backward; ws (B, 3H) scratch.            \
+       act (rows, 4H) receives [r, z, n, Whn h + bhn] for backward; ws scratch of                  \
+       B * 3H + mrl_nn_pack_floats(H, 3H) (w_hh packed once for the T steps).                      \
        nt NULL: rows = T * B, row (t, b) at t * B + b. nt (T counts, nt[0] = B, non-increasing):   \
-       packed sequences sorted longest first, step t holds its first nt[t] rows, row (t, b) at    \
+       packed sequences sorted longest first, step t holds its first nt[t] rows, row (t, b) at     \
        nt[0] + ... + nt[t-1] + b; nothing past a sequence's end is stored or computed. */          \
     void NN(gru_forward)(R * h_all, R * act, R * ws, const R* xproj, const R* w_hh, const R* b_hh, \
                          const uint32_t* nt, size_t T, size_t B, size_t H);                        \
     /* Backward of gru_forward. dh_out (rows, H): dL/dh_1..h_T from above. Writes dxproj           \
        (rows, 3H) = dL/dxproj; adds dw_hh (3H, H), db_hh (3H), dh0 (B, H) (NULL: skip).            \
-       ws: (T*B*3H + 2*B*H) scratch, plus rows*H with nt. */                                       \
+       ws: (T*B*3H + 2*B*H + mrl_nn_pack_floats(3H, H)) scratch, plus rows*H with nt. */           \
     void NN(gru_backward)(R * dxproj, R * dw_hh, R * db_hh, R * dh0, R * ws, const R* dh_out,      \
                           const R* h_all, const R* act, const R* w_hh, const uint32_t* nt,         \
                           size_t T, size_t B, size_t H);                                           \
     /* LSTM over T steps (gate order i, f, g, o; bias only in xproj):                              \
        c' = f * c + i * g, h' = o * tanh(c').  xproj (rows, 4H); h_all, c_all (B + rows, H) with   \
        h0, c0 in the first B rows; act (rows, 4H) receives post-activation gates; tc (rows, H)     \
-       tanh(c'); ws (B, 4H) scratch; rows and nt as for the GRU. */                                \
+       tanh(c'); ws (B * 4H + mrl_nn_pack_floats(H, 4H)) scratch; rows and nt as for the GRU. */   \
     void NN(lstm_forward)(R * h_all, R * c_all, R * act, R * tc, R * ws, const R* xproj,           \
                           const R* w_hh, const uint32_t* nt, size_t T, size_t B, size_t H);        \
     /* Backward of lstm_forward. Writes dxproj (rows, 4H); adds dw_hh (4H, H), dh0, dc0 (B, H)     \
-       (NULL: skip). ws: (4*B*H) scratch, plus rows*H with nt. */                                  \
+       (NULL: skip). ws: (4*B*H + mrl_nn_pack_floats(4H, H)) scratch, plus rows*H with nt. */      \
     void NN(lstm_backward)(R * dxproj, R * dw_hh, R * dh0, R * dc0, R * ws, const R* dh_out,       \
                            const R* h_all, const R* c_all, const R* act, const R* tc,              \
                            const R* w_hh, const uint32_t* nt, size_t T, size_t B, size_t H);       \
@@ -144,6 +145,26 @@ void mrl_nn_conv2d_forward_naive(float* out, const float* inp, const float* w, c
 void mrl_nn_conv2d_backward_naive(float* dinp, float* dw, float* db, const float* dout,
                                   const float* inp, const float* w, size_t N, size_t IH, size_t IW,
                                   size_t C, size_t OC, size_t K, size_t S);
+
+// ---- the recurrent product with pre-packed weights (nn_rgemm.c) ----
+
+// Columns per panel of a packed matrix.
+#define MRL_NN_PACK_NR 32
+// Floats of a packed (K, N) matrix: N rounded up to whole panels.
+static inline size_t mrl_nn_pack_floats(size_t K, size_t N) {
+    return K * ((N + MRL_NN_PACK_NR - 1) / MRL_NN_PACK_NR * MRL_NN_PACK_NR);
+}
+// bp (mrl_nn_pack_floats(K, N)) = op(b) (K, N) in panels of MRL_NN_PACK_NR columns.
+// tb 0: b is (K, N), tb 1: b is (N, K) and op transposes it; ldb its row stride.
+void mrl_nn_pack(float* bp, const float* b, size_t ldb, int tb, size_t K, size_t N);
+// C (M, N) += A (M, K) . op(b) with bp = mrl_nn_pack(b). Every C[i][j] becomes C[i][j] + s,
+// s summed by fused multiply-adds in k order from 0: a row's bits depend neither on M nor
+// on the row's place, nor on the instruction set.
+void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
+                        size_t N, size_t K);
+// The same sums as plain loops over the unpacked b (the reference; equal bits).
+void mrl_nn_gemm_packed_naive(float* C, size_t ldc, const float* A, size_t lda, const float* b,
+                              size_t ldb, int tb, size_t M, size_t N, size_t K);
 
 // ---- fast vectorisable float math (nn_fast.c) ----
 

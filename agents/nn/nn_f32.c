@@ -1,5 +1,6 @@
 // nn_f32.c — float32 instantiation of the kernel template (nn_kernels.inc):
-// OpenBLAS sgemm and the fast vectorised exp/tanh of nn_fast.c. This is the
+// OpenBLAS sgemm, the pre-packed recurrent product of nn_rgemm.c and the fast
+// vectorised exp/tanh of nn_fast.c. This is the
 // hot path of acting and training. See nn/nn.h; tests in tests/test_nn.c.
 #include <cblas.h>
 #include <math.h>
@@ -32,5 +33,8 @@ static void gemm_f32(int ta, int tb, size_t M, size_t N, size_t K, const float* 
                 (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 #define GEMM gemm_f32
+#define RPACK(bp, w, ldw, tb, K, N) mrl_nn_pack(bp, w, ldw, tb, K, N)
+#define RGEMM(M, N, K, A, lda, bp, w, ldw, tb, C, ldc)                                             \
+    mrl_nn_gemm_packed(C, ldc, A, lda, bp, M, N, K)
 
 #include "nn_kernels.inc"

@@ -44,5 +44,9 @@ static void gemm_f64(int ta, int tb, size_t M, size_t N, size_t K, const double*
                 (int)M, (int)N, (int)K, 1.0, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 #define GEMM gemm_f64
+// no packing in double: the recurrent product is a plain dgemm on w
+#define RPACK(bp, w, ldw, tb, K, N) ((void)(bp))
+#define RGEMM(M, N, K, A, lda, bp, w, ldw, tb, C, ldc)                                             \
+    gemm_f64(0, tb, M, N, K, A, lda, w, ldw, 1.0, C, ldc)
 
 #include "nn_kernels.inc"

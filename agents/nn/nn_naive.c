@@ -198,3 +198,16 @@ void mrl_nn_conv2d_backward_naive(float* dinp, float* dw, float* db, const float
         }
     }
 }
+
+void mrl_nn_gemm_packed_naive(float* C, size_t ldc, const float* A, size_t lda, const float* b,
+                              size_t ldb, int tb, size_t M, size_t N, size_t K) {
+    for (size_t i = 0; i < M; i++) {
+        for (size_t j = 0; j < N; j++) {
+            float s = 0.0f;
+            for (size_t k = 0; k < K; k++) {
+                s = fmaf(A[i * lda + k], tb ? b[j * ldb + k] : b[k * ldb + j], s);
+            }
+            C[i * ldc + j] += s;
+        }
+    }
+}

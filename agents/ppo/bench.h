@@ -10,6 +10,9 @@
 // GFLOP/s of a single-thread sgemm C (M, N) = A (M, K) . B^T, best of a few
 // repetitions of at least `seconds` each.
 double mrl_bench_sgemm(int M, int N, int K, double seconds);
+// The same product by mrl_nn_gemm_packed from B^T packed once (not timed), as the
+// recurrent time loop runs it.
+double mrl_bench_packed(int M, int N, int K, double seconds);
 
 typedef struct MrlBenchTrain {
     int32_t iterations; // timed iterations (after one warm-up)
@@ -21,6 +24,7 @@ typedef struct MrlBenchTrain {
     double update_gflops;   // achieved GFLOP/s of the update's network work
     double peak_gflops;     // sgemm 2048^3, one thread
     double gru_gemm_gflops; // sgemm of the recurrent step shape (B_mb, G, H)
+    double gru_packed_gflops; // the packed recurrent product (mrl_nn_gemm_packed), same shape
     size_t memory_bytes;
     size_t n_params;
     int32_t update_threads; // mrl_ppo_update_threads of the benchmarked trainer

@@ -21,7 +21,7 @@ const char mrl_bench_usage[] =
     "        plugin's bare step loop measured in the same run\n"
     "train:  one warm-up and N (default 3) full PPO iterations of the config's RL²\n"
     "        agent; agent steps/s and the update's achieved GFLOP/s against the\n"
-    "        single-thread sgemm peak measured in the same run; appends a Markdown\n"
+    "        single-thread GEMM peak measured in the same run; appends a Markdown\n"
     "        row to FILE (default results/bench/train.md)\n"
     "env:    steps/s of one env instance on one core (per CPU-second of the\n"
     "        stepping thread) with random actions, resets included; sweeps the\n"

@@ -1,0 +1,193 @@
+// nn_rgemm.c — the recurrent product of the GRU and LSTM time loops, C += A . B, with B
+// (the hidden-to-hidden weights) packed once per sequence instead of once per time step.
+//
+// Why not sgemm: inside the time loop every step multiplies a few dozen rows by the same
+// (3H, H) or (4H, H) matrix, and OpenBLAS packs that matrix again on every call; for a
+// GRU of 256 units and 64 rows the packing was a fifth of the update's time
+// (docs/training.md, Performance). Packing here happens once per forward or backward.
+//
+// Packed layout (mrl_nn_pack): op(B) (K, N) cut into panels of MRL_NN_PACK_NR columns;
+// panel p holds, for k = 0..K-1, the NR values op(B)[k][p*NR .. p*NR+NR-1] contiguously,
+// zero-padded past column N. The micro-kernel keeps an MR x NR tile of C in registers and
+// streams one panel: per k, NR/VW vector loads of B, MR broadcasts of A, MR*NR/VW FMAs.
+//
+// Every output is C[i][j] + s, s summed by fused multiply-adds in k order from 0, whatever
+// M, the row's place in its tile or the vector width: acting one step at a time and
+// replaying a whole trial in the update give the same bits, and so do the AVX-512, AVX2
+// and scalar paths. mrl_nn_gemm_packed_naive (nn_naive.c) is that definition as plain
+// loops; tests/test_nn.c checks bit equality.
+#include <math.h>
+#include <string.h>
+
+#include "nn/nn.h"
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
+
+#define NR MRL_NN_PACK_NR
+
+void mrl_nn_pack(float* bp, const float* b, size_t ldb, int tb, size_t K, size_t N) {
+    for (size_t p = 0; p * NR < N; p++) {
+        size_t nr = N - p * NR < NR ? N - p * NR : NR;
+        float* dst = bp + p * K * NR;
+        for (size_t k = 0; k < K; k++) {
+            float* row = dst + k * NR;
+            for (size_t j = 0; j < nr; j++) {
+                row[j] = tb ? b[(p * NR + j) * ldb + k] : b[k * ldb + p * NR + j];
+            }
+            for (size_t j = nr; j < NR; j++) {
+                row[j] = 0.0f;
+            }
+        }
+    }
+}
+
+// adds the tile t (mr rows of NR, row stride NR) to C, its first nr columns
+static inline void add_tile(float* C, size_t ldc, const float* t, size_t mr, size_t nr) {
+    for (size_t i = 0; i < mr; i++) {
+        float* c = C + i * ldc;
+        const float* s = t + i * NR;
+        for (size_t j = 0; j < nr; j++) {
+            c[j] += s[j];
+        }
+    }
+}
+
+#if defined(__AVX512F__)
+
+#define MR 8
+// one mr x NR tile (mr a constant at every call site, so the accumulators stay in registers)
+static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, const float* A,
+                                                       size_t lda, const float* bp, size_t K,
+                                                       size_t mr, size_t nr) {
+    __m512 acc[MR][2];
+#pragma GCC unroll 8
+    for (size_t i = 0; i < mr; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+    for (size_t k = 0; k < K; k++) {
+        __m512 b0 = _mm512_loadu_ps(bp + k * NR);
+        __m512 b1 = _mm512_loadu_ps(bp + k * NR + 16);
+#pragma GCC unroll 8
+        for (size_t i = 0; i < mr; i++) {
+            __m512 a = _mm512_set1_ps(A[i * lda + k]);
+            acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+        }
+    }
+    if (nr == NR) {
+#pragma GCC unroll 8
+        for (size_t i = 0; i < mr; i++) {
+            float* c = C + i * ldc;
+            _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), acc[i][0]));
+            _mm512_storeu_ps(c + 16, _mm512_add_ps(_mm512_loadu_ps(c + 16), acc[i][1]));
+        }
+    } else {
+        float t[MR * NR];
+#pragma GCC unroll 8
+        for (size_t i = 0; i < mr; i++) {
+            _mm512_storeu_ps(t + i * NR, acc[i][0]);
+            _mm512_storeu_ps(t + i * NR + 16, acc[i][1]);
+        }
+        add_tile(C, ldc, t, mr, nr);
+    }
+}
+
+#elif defined(__AVX2__) && defined(__FMA__)
+
+#define MR 2
+static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, const float* A,
+                                                       size_t lda, const float* bp, size_t K,
+                                                       size_t mr, size_t nr) {
+    __m256 acc[MR][4];
+#pragma GCC unroll 2
+    for (size_t i = 0; i < mr; i++) {
+        for (int v = 0; v < 4; v++) {
+            acc[i][v] = _mm256_setzero_ps();
+        }
+    }
+    for (size_t k = 0; k < K; k++) {
+        __m256 b[4];
+        for (int v = 0; v < 4; v++) {
+            b[v] = _mm256_loadu_ps(bp + k * NR + 8 * v);
+        }
+#pragma GCC unroll 2
+        for (size_t i = 0; i < mr; i++) {
+            __m256 a = _mm256_set1_ps(A[i * lda + k]);
+            for (int v = 0; v < 4; v++) {
+                acc[i][v] = _mm256_fmadd_ps(a, b[v], acc[i][v]);
+            }
+        }
+    }
+    float t[MR * NR];
+#pragma GCC unroll 2
+    for (size_t i = 0; i < mr; i++) {
+        for (int v = 0; v < 4; v++) {
+            _mm256_storeu_ps(t + i * NR + 8 * v, acc[i][v]);
+        }
+    }
+    add_tile(C, ldc, t, mr, nr);
+}
+
+#else
+
+#define MR 1
+static inline void tile(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t K,
+                        size_t mr, size_t nr) {
+    (void)lda;
+    (void)mr;
+    float t[NR] = {0};
+    for (size_t k = 0; k < K; k++) {
+        for (size_t j = 0; j < NR; j++) {
+            t[j] = fmaf(A[k], bp[k * NR + j], t[j]);
+        }
+    }
+    add_tile(C, ldc, t, 1, nr);
+}
+
+#endif
+
+void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
+                        size_t N, size_t K) {
+    for (size_t p = 0; p * NR < N; p++) {
+        size_t nr = N - p * NR < NR ? N - p * NR : NR;
+        const float* panel = bp + p * K * NR;
+        float* Cp = C + p * NR;
+        size_t i = 0;
+        for (; i + MR <= M; i += MR) {
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, MR, nr);
+        }
+        // the last rows, one constant-size kernel per count so each keeps its registers
+        switch (M - i) {
+#if MR > 7
+        case 7:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 7, nr);
+            break;
+        case 6:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 6, nr);
+            break;
+        case 5:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 5, nr);
+            break;
+        case 4:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 4, nr);
+            break;
+        case 3:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 3, nr);
+            break;
+        case 2:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 2, nr);
+            break;
+#endif
+#if MR > 1
+        case 1:
+            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 1, nr);
+            break;
+#endif
+        default:
+            break;
+        }
+    }
+}
