@@ -31,14 +31,20 @@ void mrl_nn_pack(float* bp, const float* b, size_t ldb, int tb, size_t K, size_t
     for (size_t p = 0; p * NR < N; p++) {
         size_t nr = N - p * NR < NR ? N - p * NR : NR;
         float* dst = bp + p * K * NR;
-        for (size_t k = 0; k < K; k++) {
-            float* row = dst + k * NR;
+        if (tb) { // column j of op(b) is row j of b: read it in order
             for (size_t j = 0; j < nr; j++) {
-                row[j] = tb ? b[(p * NR + j) * ldb + k] : b[k * ldb + p * NR + j];
+                const float* src = b + (p * NR + j) * ldb;
+                for (size_t k = 0; k < K; k++) {
+                    dst[k * NR + j] = src[k];
+                }
             }
-            for (size_t j = nr; j < NR; j++) {
-                row[j] = 0.0f;
+        } else {
+            for (size_t k = 0; k < K; k++) {
+                memcpy(dst + k * NR, b + k * ldb + p * NR, nr * sizeof(float));
             }
+        }
+        for (size_t k = 0; k < K && nr < NR; k++) {
+            memset(dst + k * NR + nr, 0, (NR - nr) * sizeof(float));
         }
     }
 }
@@ -149,8 +155,12 @@ static inline void tile(float* C, size_t ldc, const float* A, size_t lda, const 
 
 #endif
 
-void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
-                        size_t N, size_t K) {
+// rows of A kept in cache while every panel of B passes over them: about 128 KiB
+#define A_BLOCK_FLOATS 32768
+
+// C (M, N) += A . B over one block of rows: every panel, whole tiles then the remainder
+static void row_block(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
+                      size_t N, size_t K) {
     for (size_t p = 0; p * NR < N; p++) {
         size_t nr = N - p * NR < NR ? N - p * NR : NR;
         const float* panel = bp + p * K * NR;
@@ -160,34 +170,34 @@ void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const 
             tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, MR, nr);
         }
         // the last rows, one constant-size kernel per count so each keeps its registers
+#define REST(m)                                                                                    \
+    case m:                                                                                        \
+        tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, m, nr);                                \
+        break
         switch (M - i) {
 #if MR > 7
-        case 7:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 7, nr);
-            break;
-        case 6:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 6, nr);
-            break;
-        case 5:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 5, nr);
-            break;
-        case 4:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 4, nr);
-            break;
-        case 3:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 3, nr);
-            break;
-        case 2:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 2, nr);
-            break;
+            REST(7);
+            REST(6);
+            REST(5);
+            REST(4);
+            REST(3);
+            REST(2);
 #endif
 #if MR > 1
-        case 1:
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, 1, nr);
-            break;
+            REST(1);
 #endif
         default:
             break;
         }
+#undef REST
+    }
+}
+
+void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
+                        size_t N, size_t K) {
+    size_t mc = K > 0 ? A_BLOCK_FLOATS / K / MR * MR : M;
+    mc = mc < MR ? MR : mc;
+    for (size_t i = 0; i < M; i += mc) {
+        row_block(C + i * ldc, ldc, A + i * lda, lda, bp, M - i < mc ? M - i : mc, N, K);
     }
 }
