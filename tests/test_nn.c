@@ -182,6 +182,53 @@ static void test_lstm_matches_naive(void** state) {
     free(t2), free(ws);
 }
 
+// The float LSTM backward (the packed recurrent product, fast math) against the double
+// instantiation (dgemm, libm), with more units than one packed panel and rows past a tile.
+static void test_lstm_backward_float_matches_double(void** state) {
+    (void)state;
+    size_t T = 4, B = 9, H = 40, G = 4 * H, TB = T * B;
+    size_t wsn = B * G + mrl_nn_pack_floats(H, G), bwsn = 4 * B * H + mrl_nn_pack_floats(G, H);
+    size_t nf[] = {TB * G, G * H, (T + 1) * B * H, (T + 1) * B * H, TB * G, TB * H, wsn,
+                   TB * H, TB * G, G * H, B * H, B * H, bwsn};
+    enum { XP, W, HA, CA, ACT, TC, WS, DOUT, DX, DW, DH0, DC0, BWS, NBUF };
+    float* f[NBUF];
+    double* d[NBUF];
+    for (int i = 0; i < NBUF; i++) {
+        f[i] = fa(nf[i]);
+        d[i] = calloc(nf[i], sizeof(double));
+        assert_non_null(d[i]);
+    }
+    fill(f[XP], nf[XP], 61, 1.5f);
+    fill(f[W], nf[W], 62, 0.3f);
+    fill(f[HA], B * H, 63, 0.5f);
+    fill(f[CA], B * H, 64, 0.5f);
+    fill(f[DOUT], nf[DOUT], 65, 1.0f);
+    for (int i = XP; i <= DOUT; i++) {
+        for (size_t j = 0; j < nf[i]; j++) {
+            d[i][j] = f[i][j];
+        }
+    }
+    mrl_nn_lstm_forward(f[HA], f[CA], f[ACT], f[TC], f[WS], f[XP], f[W], NULL, T, B, H);
+    mrl_nn_lstm_forward_f64(d[HA], d[CA], d[ACT], d[TC], d[WS], d[XP], d[W], NULL, T, B, H);
+    mrl_nn_lstm_backward(f[DX], f[DW], f[DH0], f[DC0], f[BWS], f[DOUT], f[HA], f[CA], f[ACT],
+                         f[TC], f[W], NULL, T, B, H);
+    mrl_nn_lstm_backward_f64(d[DX], d[DW], d[DH0], d[DC0], d[BWS], d[DOUT], d[HA], d[CA], d[ACT],
+                             d[TC], d[W], NULL, T, B, H);
+    const int out[] = {HA, DX, DW, DH0, DC0};
+    for (size_t o = 0; o < sizeof out / sizeof *out; o++) {
+        double m = 0.0, e = 0.0;
+        for (size_t j = 0; j < nf[out[o]]; j++) {
+            m = fmax(m, fabs(d[out[o]][j]));
+            e = fmax(e, fabs(f[out[o]][j] - d[out[o]][j]));
+        }
+        assert_true(m > 1e-2);      // a real signal, not zeros on both sides
+        assert_true(e < 2e-5 * (1.0 + m));
+    }
+    for (int i = 0; i < NBUF; i++) {
+        free(f[i]), free(d[i]);
+    }
+}
+
 static void test_conv2d_matches_naive(void** state) {
     (void)state;
     size_t N = 3, IH = 9, IW = 7, C = 2, OC = 4, K = 3, S = 2;
@@ -312,6 +359,7 @@ int main(void) {
         cmocka_unit_test(test_linear_matches_naive),
         cmocka_unit_test(test_gemm_packed_matches_naive),
         cmocka_unit_test(test_gru_matches_naive),
+        cmocka_unit_test(test_lstm_backward_float_matches_double),
         cmocka_unit_test(test_lstm_matches_naive),
         cmocka_unit_test(test_conv2d_matches_naive),
         cmocka_unit_test(test_fast_math_matches_libm),

@@ -3,7 +3,9 @@
 // categorical and Gaussian policy heads, Adam and global-norm clipping.
 //
 // Every kernel exists twice, compiled from one template (nn_kernels.inc):
-//   mrl_nn_<name>      float32, OpenBLAS sgemm, fast vectorisable exp/tanh (the hot path)
+//   mrl_nn_<name>      float32, OpenBLAS sgemm, fast vectorisable exp/tanh (the hot path);
+//                      the GRU/LSTM time loops' product by W_hh is nn_rgemm.c's, on
+//                      weights packed once per call
 //   mrl_nn_<name>_f64  double, OpenBLAS dgemm, libm (finite-difference gradient checks)
 // and the BLAS-backed ones keep a naive float reference, mrl_nn_<name>_naive,
 // written straight from the maths (tests/test_nn.c compares them).
