@@ -103,35 +103,35 @@ static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, con
 
 #elif defined(__AVX2__) && defined(__FMA__)
 
-#define MR 2
+// 16 ymm registers: a 6 x 32 tile runs as two 6 x 16 halves (12 accumulators, two loads of
+// B and one broadcast), each half reading B once per k for six rows
+#define MR 6
 static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, const float* A,
                                                        size_t lda, const float* bp, size_t K,
                                                        size_t mr, size_t nr) {
-    __m256 acc[MR][4];
-#pragma GCC unroll 2
-    for (size_t i = 0; i < mr; i++) {
-        for (int v = 0; v < 4; v++) {
-            acc[i][v] = _mm256_setzero_ps();
-        }
-    }
-    for (size_t k = 0; k < K; k++) {
-        __m256 b[4];
-        for (int v = 0; v < 4; v++) {
-            b[v] = _mm256_loadu_ps(bp + k * NR + 8 * v);
-        }
-#pragma GCC unroll 2
+    float t[MR * NR];
+    for (size_t h = 0; h * 16 < nr; h++) {
+        __m256 acc[MR][2];
+#pragma GCC unroll 6
         for (size_t i = 0; i < mr; i++) {
-            __m256 a = _mm256_set1_ps(A[i * lda + k]);
-            for (int v = 0; v < 4; v++) {
-                acc[i][v] = _mm256_fmadd_ps(a, b[v], acc[i][v]);
+            acc[i][0] = _mm256_setzero_ps();
+            acc[i][1] = _mm256_setzero_ps();
+        }
+        const float* b = bp + 16 * h;
+        for (size_t k = 0; k < K; k++) {
+            __m256 b0 = _mm256_loadu_ps(b + k * NR);
+            __m256 b1 = _mm256_loadu_ps(b + k * NR + 8);
+#pragma GCC unroll 6
+            for (size_t i = 0; i < mr; i++) {
+                __m256 a = _mm256_set1_ps(A[i * lda + k]);
+                acc[i][0] = _mm256_fmadd_ps(a, b0, acc[i][0]);
+                acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
             }
         }
-    }
-    float t[MR * NR];
-#pragma GCC unroll 2
-    for (size_t i = 0; i < mr; i++) {
-        for (int v = 0; v < 4; v++) {
-            _mm256_storeu_ps(t + i * NR + 8 * v, acc[i][v]);
+#pragma GCC unroll 6
+        for (size_t i = 0; i < mr; i++) {
+            _mm256_storeu_ps(t + i * NR + 16 * h, acc[i][0]);
+            _mm256_storeu_ps(t + i * NR + 16 * h + 8, acc[i][1]);
         }
     }
     add_tile(C, ldc, t, mr, nr);
@@ -182,6 +182,8 @@ static void row_block(float* C, size_t ldc, const float* A, size_t lda, const fl
 #if MR > 7
             REST(7);
             REST(6);
+#endif
+#if MR > 5
             REST(5);
             REST(4);
             REST(3);
