@@ -154,6 +154,27 @@ static void test_cli_bench_train_appends_rows(void** state) {
     assert_non_null(strstr(out, "agent steps/s"));
     assert_non_null(strstr(out, "GFLOP/s"));
     free(out);
+    // a file begun with other columns (an older metarl): a new table starts under it, once
+    char path[1024];
+    snprintf(path, sizeof path, "%s/b/old.md", dir);
+    FILE* f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("| date (UTC) | env | steps/s |\n|---|---|---|\n| 2026-01-01 | x | 1 |\n", f);
+    fclose(f);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sh("%s bench train %s/bandit.yaml --iterations 1 --out %s/b/old.md > "
+                            "/dev/null 2>&1",
+                            bin, dir, dir),
+                         0);
+    }
+    md = slurp("b/old.md");
+    assert_non_null(md);
+    assert_int_equal(count_lines(md), 3 + 1 + 2 + 2); // old table, blank, header, rule, rows
+    char* second = strstr(md, "\n\n| date (UTC) | env | cell |");
+    assert_non_null(second);
+    assert_null(strstr(second + 2, "\n| date (UTC) |")); // not repeated for the second row
+    assert_non_null(strstr(md, "| 2026-01-01 | x | 1 |")); // the old rows kept
+    free(md);
     assert_int_equal(sh("%s bench nosuch > /dev/null 2>&1", bin), 2);
 }
 

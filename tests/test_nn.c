@@ -68,55 +68,75 @@ static void test_linear_matches_naive(void** state) {
     free(dw2), free(db1), free(db2), free(dx3);
 }
 
-// the packed recurrent product gives the bits of its definition (mrl_nn_gemm_packed_naive:
-// fused multiply-adds in k order, then added to C) for every row count (whole tiles and
-// each remainder), panel edge and transpose, adds into C and writes nothing past column N
+// one case of the packed product on every instruction set the CPU has: the bits of its
+// definition (mrl_nn_gemm_packed_naive: fused multiply-adds in k order, then added to C),
+// added into C, nothing written past column N; buffers of exactly the size the case needs,
+// so that a read past them fails under AddressSanitizer
+static void packed_case(size_t M, size_t N, size_t K, int tb, uint64_t seed) {
+    size_t lda = K + 1, ldc = N + 3, ldb = tb ? K : N;
+    float *A = fa(M * lda), *b = fa(K * N), *bp = fa(mrl_nn_pack_floats(K, N));
+    float *C0 = fa(M * ldc), *C1 = fa(M * ldc), *C2 = fa(M * ldc);
+    fill(A, M * lda, seed, 1.0f);
+    fill(b, K * N, seed + 1, 1.0f);
+    fill(C0, M * ldc, seed + 2, 2.0f);
+    mrl_nn_pack(bp, b, ldb, tb, K, N);
+    memcpy(C2, C0, M * ldc * sizeof(float));
+    mrl_nn_gemm_packed_naive(C2, ldc, A, lda, b, ldb, tb, M, N, K);
+    for (int isa = MRL_NN_ISA_SCALAR; isa <= mrl_nn_isa_best(); isa++) {
+        memcpy(C1, C0, M * ldc * sizeof(float));
+        mrl_nn_gemm_packed_isa(isa, C1, ldc, A, lda, bp, M, N, K);
+        assert_memory_equal(C1, C2, M * ldc * sizeof(float));
+        // the last row alone: the same bits as inside the block
+        if (M > 1) {
+            memcpy(C1, C0, M * ldc * sizeof(float));
+            size_t r = M - 1;
+            mrl_nn_gemm_packed_isa(isa, C1 + r * ldc, ldc, A + r * lda, lda, bp, 1, N, K);
+            assert_memory_equal(C1 + r * ldc, C2 + r * ldc, ldc * sizeof(float));
+        }
+    }
+    memcpy(C1, C0, M * ldc * sizeof(float));
+    mrl_nn_gemm_packed(C1, ldc, A, lda, bp, M, N, K);
+    assert_memory_equal(C1, C2, M * ldc * sizeof(float));
+    free(A), free(b), free(bp), free(C0), free(C1), free(C2);
+}
+
+// every row count from 1 to 17 (whole tiles and each remainder of the 1-, 6- and 8-row
+// kernels), panel edges, both transposes, no rows or columns or k; then shapes that take
+// several blocks of rows and several groups of panels (K = 600: 24 or 27 rows per block,
+// one panel per group)
 static void test_gemm_packed_matches_naive(void** state) {
     (void)state;
-    const size_t Ms[] = {1, 2, 3, 7, 8, 9, 13, 19}, Ns[] = {1, 5, 31, 32, 33, 70},
-                 Ks[] = {1, 9, 64};
-    size_t Mmax = 19, Nmax = 70, Kmax = 64, ldc = Nmax + 3, lda = Kmax + 1;
-    float *A = fa(Mmax * lda), *b = fa(Kmax * Nmax), *bp = fa(mrl_nn_pack_floats(Kmax, Nmax));
-    float *C1 = fa(Mmax * ldc), *C2 = fa(Mmax * ldc), *Crow = fa(ldc);
-    fill(A, Mmax * lda, 51, 1.0f);
-    fill(b, Kmax * Nmax, 52, 1.0f);
-    for (size_t mi = 0; mi < sizeof Ms / sizeof *Ms; mi++) {
+    const size_t Ns[] = {1, 5, 31, 32, 33, 70}, Ks[] = {1, 9, 64};
+    for (size_t M = 1; M <= 17; M++) {
         for (size_t ni = 0; ni < sizeof Ns / sizeof *Ns; ni++) {
             for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
-                for (int tb = 0; tb < 2; tb++) {
-                    size_t M = Ms[mi], N = Ns[ni], K = Ks[ki], ldb = tb ? K : N;
-                    fill(C1, Mmax * ldc, 53 + M + N + K, 2.0f);
-                    memcpy(C2, C1, Mmax * ldc * sizeof(float));
-                    mrl_nn_pack(bp, b, ldb, tb, K, N);
-                    mrl_nn_gemm_packed(C1, ldc, A, lda, bp, M, N, K);
-                    mrl_nn_gemm_packed_naive(C2, ldc, A, lda, b, ldb, tb, M, N, K);
-                    assert_memory_equal(C1, C2, Mmax * ldc * sizeof(float));
-                    // one row alone: the same bits as inside the block
-                    size_t r = M - 1;
-                    memcpy(Crow, C2 + r * ldc, ldc * sizeof(float));
-                    fill(C1, Mmax * ldc, 53 + M + N + K, 2.0f);
-                    memcpy(C2 + r * ldc, C1 + r * ldc, ldc * sizeof(float));
-                    mrl_nn_gemm_packed(C2 + r * ldc, ldc, A + r * lda, lda, bp, 1, N, K);
-                    assert_memory_equal(C2 + r * ldc, Crow, ldc * sizeof(float));
-                }
+                packed_case(M, Ns[ni], Ks[ki], (int)((M + ni) % 2), 51 + M + ni + ki);
             }
         }
     }
+    packed_case(0, 33, 9, 0, 60);
+    packed_case(5, 0, 9, 1, 61);
+    packed_case(5, 33, 0, 0, 62);
+    packed_case(30, 70, 600, 1, 63);
+    packed_case(61, 97, 600, 0, 64);
+    packed_case(150, 64, 300, 1, 65);
     // and it is a product: against the double sum, not merely against itself
     size_t M = 9, N = 33, K = 64;
-    memset(C1, 0, Mmax * ldc * sizeof(float));
+    float *A = fa(M * K), *b = fa(K * N), *bp = fa(mrl_nn_pack_floats(K, N)), *C = fa(M * N);
+    fill(A, M * K, 66, 1.0f);
+    fill(b, K * N, 67, 1.0f);
     mrl_nn_pack(bp, b, N, 0, K, N);
-    mrl_nn_gemm_packed(C1, ldc, A, lda, bp, M, N, K);
+    mrl_nn_gemm_packed(C, N, A, K, bp, M, N, K);
     for (size_t i = 0; i < M; i++) {
         for (size_t j = 0; j < N; j++) {
             double s = 0.0;
             for (size_t k = 0; k < K; k++) {
-                s += (double)A[i * lda + k] * b[k * N + j];
+                s += (double)A[i * K + k] * b[k * N + j];
             }
-            assert_true(fabs(C1[i * ldc + j] - s) < 1e-4 * (1.0 + fabs(s)));
+            assert_true(fabs(C[i * N + j] - s) < 1e-4 * (1.0 + fabs(s)));
         }
     }
-    free(A), free(b), free(bp), free(C1), free(C2), free(Crow);
+    free(A), free(b), free(bp), free(C);
 }
 
 // GRU backward scratch (nn/nn.h)

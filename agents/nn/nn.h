@@ -164,6 +164,12 @@ void mrl_nn_pack(float* bp, const float* b, size_t ldb, int tb, size_t K, size_t
 // on the row's place, nor on the instruction set.
 void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
                         size_t N, size_t K);
+// Instruction sets of the packed product; mrl_nn_gemm_packed runs the best one the CPU
+// has (mrl_nn_isa_best), mrl_nn_gemm_packed_isa a given one (at most the best: tests).
+enum { MRL_NN_ISA_SCALAR, MRL_NN_ISA_AVX2, MRL_NN_ISA_AVX512 };
+int mrl_nn_isa_best(void);
+void mrl_nn_gemm_packed_isa(int isa, float* C, size_t ldc, const float* A, size_t lda,
+                            const float* bp, size_t M, size_t N, size_t K);
 // The same sums as plain loops over the unpacked b (the reference; equal bits).
 void mrl_nn_gemm_packed_naive(float* C, size_t ldc, const float* A, size_t lda, const float* b,
                               size_t ldb, int tb, size_t M, size_t N, size_t K);

@@ -12,20 +12,26 @@
 // streams one panel: per k, NR/VW vector loads of B, MR broadcasts of A, MR*NR/VW FMAs.
 //
 // Every output is C[i][j] + s, s summed by fused multiply-adds in k order from 0, whatever
-// M, the row's place in its tile or the vector width: acting one step at a time and
-// replaying a whole trial in the update give the same bits, and so do the AVX-512, AVX2
-// and scalar paths. mrl_nn_gemm_packed_naive (nn_naive.c) is that definition as plain
-// loops; tests/test_nn.c checks bit equality.
+// M, the row's place in its tile or the vector width: the same rows give the same bits in
+// a call of any size, and the AVX-512, AVX2 and scalar paths agree.
+// mrl_nn_gemm_packed_naive (nn_naive.c) is that definition as plain loops;
+// tests/test_nn.c checks every path available on the machine against it, bit for bit.
+//
+// The path is chosen at run time (__builtin_cpu_supports), each compiled for its own
+// target, so a build without -march=native still gets the vector kernels.
 #include <math.h>
 #include <string.h>
 
 #include "nn/nn.h"
 
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#if defined(__x86_64__) || defined(__i386__)
+#define MRL_X86 1
 #include <immintrin.h>
 #endif
 
 #define NR MRL_NN_PACK_NR
+#define MRL_CAT2(a, b) a##b
+#define MRL_CAT(a, b) MRL_CAT2(a, b)
 
 void mrl_nn_pack(float* bp, const float* b, size_t ldb, int tb, size_t K, size_t N) {
     for (size_t p = 0; p * NR < N; p++) {
@@ -50,7 +56,8 @@ void mrl_nn_pack(float* bp, const float* b, size_t ldb, int tb, size_t K, size_t
 }
 
 // adds the tile t (mr rows of NR, row stride NR) to C, its first nr columns
-static inline void add_tile(float* C, size_t ldc, const float* t, size_t mr, size_t nr) {
+static inline __attribute__((always_inline)) void add_tile(float* C, size_t ldc, const float* t,
+                                                           size_t mr, size_t nr) {
     for (size_t i = 0; i < mr; i++) {
         float* c = C + i * ldc;
         const float* s = t + i * NR;
@@ -60,58 +67,52 @@ static inline void add_tile(float* C, size_t ldc, const float* t, size_t mr, siz
     }
 }
 
-#if defined(__AVX512F__)
+// Blocking for the cache: a group of B's panels (about 128 KiB) and a block of A's rows
+// (about 64 KiB) stay in L2 while the tiles pass over them, so large row counts read A
+// once per panel group and B from L2 (sizes from a sweep of 8-256 KiB on the Intel Xeon:
+// flat up to a few hundred rows, these best at 2500)
+#define B_GROUP_FLOATS 32768
+#define A_BLOCK_FLOATS 16384
 
-#define MR 8
-// one mr x NR tile (mr a constant at every call site, so the accumulators stay in registers)
-static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, const float* A,
-                                                       size_t lda, const float* bp, size_t K,
-                                                       size_t mr, size_t nr) {
-    __m512 acc[MR][2];
-#pragma GCC unroll 8
-    for (size_t i = 0; i < mr; i++) {
-        acc[i][0] = _mm512_setzero_ps();
-        acc[i][1] = _mm512_setzero_ps();
-    }
+// ---- scalar: one row at a time ----
+
+static inline __attribute__((always_inline)) void tile_scalar(float* C, size_t ldc,
+                                                              const float* A, size_t lda,
+                                                              const float* bp, size_t K,
+                                                              size_t mr, size_t nr) {
+    (void)lda;
+    (void)mr;
+    float t[NR] = {0};
     for (size_t k = 0; k < K; k++) {
-        __m512 b0 = _mm512_loadu_ps(bp + k * NR);
-        __m512 b1 = _mm512_loadu_ps(bp + k * NR + 16);
-#pragma GCC unroll 8
-        for (size_t i = 0; i < mr; i++) {
-            __m512 a = _mm512_set1_ps(A[i * lda + k]);
-            acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+        for (size_t j = 0; j < NR; j++) {
+            t[j] = fmaf(A[k], bp[k * NR + j], t[j]);
         }
     }
-    if (nr == NR) {
-#pragma GCC unroll 8
-        for (size_t i = 0; i < mr; i++) {
-            float* c = C + i * ldc;
-            _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), acc[i][0]));
-            _mm512_storeu_ps(c + 16, _mm512_add_ps(_mm512_loadu_ps(c + 16), acc[i][1]));
-        }
-    } else {
-        float t[MR * NR];
-#pragma GCC unroll 8
-        for (size_t i = 0; i < mr; i++) {
-            _mm512_storeu_ps(t + i * NR, acc[i][0]);
-            _mm512_storeu_ps(t + i * NR + 16, acc[i][1]);
-        }
-        add_tile(C, ldc, t, mr, nr);
-    }
+    add_tile(C, ldc, t, 1, nr);
 }
 
-#elif defined(__AVX2__) && defined(__FMA__)
+#define KNAME gemm_scalar
+#define KTILE tile_scalar
+#define KMR 1
+#define KTARGET
+#include "nn_rgemm_driver.inc"
 
-// 16 ymm registers: a 6 x 32 tile runs as two 6 x 16 halves (12 accumulators, two loads of
-// B and one broadcast), each half reading B once per k for six rows
-#define MR 6
-static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, const float* A,
-                                                       size_t lda, const float* bp, size_t K,
-                                                       size_t mr, size_t nr) {
-    float t[MR * NR];
+#ifdef MRL_X86
+
+// ---- AVX2 + FMA: 16 ymm registers; a 6 x 32 tile runs as two 6 x 16 halves (12
+// accumulators, two loads of B and one broadcast), each half reading B once per k for six
+// rows ----
+
+#define TARGET_AVX2 __attribute__((target("avx2,fma")))
+static inline __attribute__((always_inline)) TARGET_AVX2 void tile_avx2(float* C, size_t ldc,
+                                                                         const float* A,
+                                                                         size_t lda,
+                                                                         const float* bp,
+                                                                         size_t K, size_t mr,
+                                                                         size_t nr) {
+    float t[6 * NR];
     for (size_t h = 0; h * 16 < nr; h++) {
-        __m256 acc[MR][2];
+        __m256 acc[6][2];
 #pragma GCC unroll 6
         for (size_t i = 0; i < mr; i++) {
             acc[i][0] = _mm256_setzero_ps();
@@ -137,78 +138,90 @@ static inline __attribute__((always_inline)) void tile(float* C, size_t ldc, con
     add_tile(C, ldc, t, mr, nr);
 }
 
-#else
+#define KNAME gemm_avx2
+#define KTILE tile_avx2
+#define KMR 6
+#define KTARGET TARGET_AVX2
+#include "nn_rgemm_driver.inc"
 
-#define MR 1
-static inline void tile(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t K,
-                        size_t mr, size_t nr) {
-    (void)lda;
-    (void)mr;
-    float t[NR] = {0};
+// ---- AVX-512: an 8 x 32 tile, 16 zmm accumulators, two loads of B per k ----
+
+#define TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
+static inline __attribute__((always_inline)) TARGET_AVX512 void tile_avx512(
+    float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t K, size_t mr,
+    size_t nr) {
+    __m512 acc[8][2];
+#pragma GCC unroll 8
+    for (size_t i = 0; i < mr; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
     for (size_t k = 0; k < K; k++) {
-        for (size_t j = 0; j < NR; j++) {
-            t[j] = fmaf(A[k], bp[k * NR + j], t[j]);
+        __m512 b0 = _mm512_loadu_ps(bp + k * NR);
+        __m512 b1 = _mm512_loadu_ps(bp + k * NR + 16);
+#pragma GCC unroll 8
+        for (size_t i = 0; i < mr; i++) {
+            __m512 a = _mm512_set1_ps(A[i * lda + k]);
+            acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
         }
     }
-    add_tile(C, ldc, t, 1, nr);
+    if (nr == NR) {
+#pragma GCC unroll 8
+        for (size_t i = 0; i < mr; i++) {
+            float* c = C + i * ldc;
+            _mm512_storeu_ps(c, _mm512_add_ps(_mm512_loadu_ps(c), acc[i][0]));
+            _mm512_storeu_ps(c + 16, _mm512_add_ps(_mm512_loadu_ps(c + 16), acc[i][1]));
+        }
+    } else {
+        float t[8 * NR];
+#pragma GCC unroll 8
+        for (size_t i = 0; i < mr; i++) {
+            _mm512_storeu_ps(t + i * NR, acc[i][0]);
+            _mm512_storeu_ps(t + i * NR + 16, acc[i][1]);
+        }
+        add_tile(C, ldc, t, mr, nr);
+    }
 }
 
-#endif
+#define KNAME gemm_avx512
+#define KTILE tile_avx512
+#define KMR 8
+#define KTARGET TARGET_AVX512
+#include "nn_rgemm_driver.inc"
 
-// Blocking for the cache: a group of B's panels (about 128 KiB) and a block of A's rows
-// (about 64 KiB) stay in L2 while the tiles pass over them, so large row counts read A
-// once per panel group and B from L2 (sizes from a sweep of 8-256 KiB on the Intel Xeon:
-// flat up to a few hundred rows, these best at 2500)
-#define B_GROUP_FLOATS 32768
-#define A_BLOCK_FLOATS 16384
+#endif // MRL_X86
 
-// C (M, N) += A . B over one block of rows: every panel, whole tiles then the remainder
-static void row_block(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
-                      size_t N, size_t K) {
-    for (size_t p = 0; p * NR < N; p++) {
-        size_t nr = N - p * NR < NR ? N - p * NR : NR;
-        const float* panel = bp + p * K * NR;
-        float* Cp = C + p * NR;
-        size_t i = 0;
-        for (; i + MR <= M; i += MR) {
-            tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, MR, nr);
-        }
-        // the last rows, one constant-size kernel per count so each keeps its registers
-#define REST(m)                                                                                    \
-    case m:                                                                                        \
-        tile(Cp + i * ldc, ldc, A + i * lda, lda, panel, K, m, nr);                                \
-        break
-        switch (M - i) {
-#if MR > 7
-            REST(7);
-            REST(6);
-#endif
-#if MR > 5
-            REST(5);
-            REST(4);
-            REST(3);
-            REST(2);
-#endif
-#if MR > 1
-            REST(1);
-#endif
-        default:
-            break;
-        }
-#undef REST
+int mrl_nn_isa_best(void) {
+#ifdef MRL_X86
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) {
+        return MRL_NN_ISA_AVX512;
     }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        return MRL_NN_ISA_AVX2;
+    }
+#endif
+    return MRL_NN_ISA_SCALAR;
+}
+
+void mrl_nn_gemm_packed_isa(int isa, float* C, size_t ldc, const float* A, size_t lda,
+                            const float* bp, size_t M, size_t N, size_t K) {
+#ifdef MRL_X86
+    if (isa == MRL_NN_ISA_AVX512) {
+        gemm_avx512(C, ldc, A, lda, bp, M, N, K);
+        return;
+    }
+    if (isa == MRL_NN_ISA_AVX2) {
+        gemm_avx2(C, ldc, A, lda, bp, M, N, K);
+        return;
+    }
+#else
+    (void)isa;
+#endif
+    gemm_scalar(C, ldc, A, lda, bp, M, N, K);
 }
 
 void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const float* bp, size_t M,
                         size_t N, size_t K) {
-    size_t mc = K > 0 ? A_BLOCK_FLOATS / K / MR * MR : M;
-    mc = mc < MR ? MR : mc;
-    size_t pg = K > 0 ? B_GROUP_FLOATS / (K * NR) : 1; // panels per group
-    size_t nc = (pg < 1 ? 1 : pg) * NR;
-    for (size_t j = 0; j < N; j += nc) {
-        for (size_t i = 0; i < M; i += mc) {
-            row_block(C + i * ldc + j, ldc, A + i * lda, lda, bp + j * K, M - i < mc ? M - i : mc,
-                      N - j < nc ? N - j : nc, K);
-        }
-    }
+    mrl_nn_gemm_packed_isa(mrl_nn_isa_best(), C, ldc, A, lda, bp, M, N, K);
 }

@@ -187,7 +187,7 @@ typedef struct MrlRl2Net {
     R* c_all;   /* (T+1, B, H) LSTM */                                                             \
     R* gates;   /* (TB, 4H) */                                                                     \
     R* tc;      /* (TB, H) LSTM */                                                                 \
-    R* rnn_ws;  /* (B, 4H) forward scratch */                                                      \
+    R* rnn_ws;  /* (B, 4H) + packed W_hh: forward scratch */                                       \
     R* y;       /* (TB, H) cell output after layer norm (or h) */                                  \
     R* q;       /* (TB, K) head layer output */                                                    \
     R* dq;      /* (TB, K) */                                                                      \
@@ -210,7 +210,7 @@ typedef struct MrlRl2Net {
     R* denc;    /* (TB, E) */                                                                      \
     R* da1;     /* (TB, h1*w1*16) */                                                               \
     R* da2;     /* (TB, flat) */                                                                   \
-    R* rnn_bws; /* backward scratch: (TB*4H + 4*B*H) */                                            \
+    R* rnn_bws; /* backward scratch: (TB*4H + 4*B*H) + packed W_hh */                              \
     R* val_u;   /* the value trunk's u, h_all, ... (sep_value only) */                             \
     R* val_h_all;                                                                                  \
     R* val_c_all;                                                                                  \

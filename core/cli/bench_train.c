@@ -114,17 +114,32 @@ int mrl_bench_train_cmd(int argc, char** argv) {
             goto done;
         }
     }
-    int fresh = access(out_path, F_OK) != 0;
+    // a header above the first row, and again (as a new table) when the file's last
+    // header is another one: a file begun by an older metarl with other columns
+    static const char header[] =
+        "| date (UTC) | env | cell | trials/iter | steps | steps/s | rollout steps/s | "
+        "update GFLOP/s | step-shape sgemm | step-shape packed | sgemm 2048^3 | "
+        "update/best GEMM | BLAS | CPU |\n";
+    int same_header = 0, fresh = 1;
+    FILE* old = fopen(out_path, "r");
+    if (old) {
+        char buf[4096];
+        while (fgets(buf, sizeof buf, old)) {
+            fresh = 0;
+            if (strncmp(buf, "| date (UTC) |", 14) == 0) {
+                same_header = strcmp(buf, header) == 0;
+            }
+        }
+        fclose(old);
+    }
     FILE* f = fopen(out_path, "a");
     if (!f) {
         snprintf(err, sizeof err, "%s: error: cannot open for appending", out_path);
         goto done;
     }
-    if (fresh) {
-        fprintf(f, "| date (UTC) | env | cell | trials/iter | steps | steps/s | rollout steps/s | "
-                   "update GFLOP/s | step-shape sgemm | step-shape packed | sgemm 2048^3 | "
-                   "update/best GEMM | BLAS | CPU |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    if (!same_header) {
+        fprintf(f, "%s%s|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+                fresh ? "" : "\n", header);
     }
     fputs(line, f);
     fclose(f);
