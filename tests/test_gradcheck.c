@@ -90,7 +90,7 @@ static double gru_loss(void* p, const double* th) {
     size_t T = k->T, B = k->B, H = k->H, G = 3 * H;
     const double *xp = th, *w = xp + T * B * G, *b = w + G * H, *h0 = b + G;
     memcpy(k->h, h0, B * H * sizeof(double));
-    mrl_nn_gru_forward_f64(k->h, k->act, k->ws, xp, w, b, NULL, T, B, H);
+    mrl_nn_gru_forward_f64(k->h, k->act, k->ws, xp, w, b, 0, NULL, T, B, H);
     return dot(k->c, k->h + B * H, T * B * H);
 }
 
@@ -153,7 +153,7 @@ static double lstm_loss(void* p, const double* th) {
     const double *xp = th, *w = xp + T * B * G, *h0 = w + G * H, *c0 = h0 + B * H;
     memcpy(k->h, h0, B * H * sizeof(double));
     memcpy(k->cc, c0, B * H * sizeof(double));
-    mrl_nn_lstm_forward_f64(k->h, k->cc, k->act, k->tc, k->ws, xp, w, NULL, T, B, H);
+    mrl_nn_lstm_forward_f64(k->h, k->cc, k->act, k->tc, k->ws, xp, w, 0, NULL, T, B, H);
     return dot(k->c, k->h + B * H, T * B * H);
 }
 

@@ -154,7 +154,7 @@ static void gru_matches_naive(size_t T, size_t B, size_t H) {
     fill(bh, G, 13, 0.3f);
     fill(h1, B * H, 14, 0.8f);
     memcpy(h2, h1, B * H * sizeof(float));
-    mrl_nn_gru_forward(h1, a1, ws, xp, w, bh, NULL, T, B, H);
+    mrl_nn_gru_forward(h1, a1, ws, xp, w, bh, 0, NULL, T, B, H);
     mrl_nn_gru_forward_naive(h2, a2, xp, w, bh, T, B, H);
     assert_true(max_err(h1, h2, (T + 1) * B * H) < 2e-6);
     assert_true(max_err(a1, a2, T * B * 4 * H) < 2e-6);
@@ -193,7 +193,7 @@ static void test_lstm_matches_naive(void** state) {
     fill(c1, B * H, 24, 0.5f);
     memcpy(h2, h1, B * H * sizeof(float));
     memcpy(c2, c1, B * H * sizeof(float));
-    mrl_nn_lstm_forward(h1, c1, a1, t1, ws, xp, w, NULL, T, B, H);
+    mrl_nn_lstm_forward(h1, c1, a1, t1, ws, xp, w, 0, NULL, T, B, H);
     mrl_nn_lstm_forward_naive(h2, c2, a2, t2, xp, w, T, B, H);
     assert_true(max_err(h1, h2, (T + 1) * B * H) < 2e-6);
     assert_true(max_err(c1, c2, (T + 1) * B * H) < 2e-6);
@@ -228,8 +228,8 @@ static void test_lstm_backward_float_matches_double(void** state) {
             d[i][j] = f[i][j];
         }
     }
-    mrl_nn_lstm_forward(f[HA], f[CA], f[ACT], f[TC], f[WS], f[XP], f[W], NULL, T, B, H);
-    mrl_nn_lstm_forward_f64(d[HA], d[CA], d[ACT], d[TC], d[WS], d[XP], d[W], NULL, T, B, H);
+    mrl_nn_lstm_forward(f[HA], f[CA], f[ACT], f[TC], f[WS], f[XP], f[W], 0, NULL, T, B, H);
+    mrl_nn_lstm_forward_f64(d[HA], d[CA], d[ACT], d[TC], d[WS], d[XP], d[W], 0, NULL, T, B, H);
     mrl_nn_lstm_backward(f[DX], f[DW], f[DH0], f[DC0], f[BWS], f[DOUT], f[HA], f[CA], f[ACT],
                          f[TC], f[W], NULL, T, B, H);
     mrl_nn_lstm_backward_f64(d[DX], d[DW], d[DH0], d[DC0], d[BWS], d[DOUT], d[HA], d[CA], d[ACT],
@@ -326,8 +326,8 @@ static void test_float_matches_double(void** state) {
         wd[i] = w[i];
     for (size_t i = 0; i < G; i++)
         bhd[i] = bh[i];
-    mrl_nn_gru_forward(h, a, ws, xp, w, bh, NULL, T, B, H);
-    mrl_nn_gru_forward_f64(hd, ad, wsd, xpd, wd, bhd, NULL, T, B, H);
+    mrl_nn_gru_forward(h, a, ws, xp, w, bh, 0, NULL, T, B, H);
+    mrl_nn_gru_forward_f64(hd, ad, wsd, xpd, wd, bhd, 0, NULL, T, B, H);
     for (size_t i = 0; i < (T + 1) * B * H; i++) {
         assert_true(fabs(h[i] - hd[i]) < 2e-6);
     }

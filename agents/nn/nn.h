@@ -60,13 +60,15 @@ static inline size_t mrl_nn_batch_rows(const uint32_t* nt, size_t T, size_t B) {
        r = s(xr + Whr h + bhr), z = s(xz + Whz h + bhz), n = tanh(xn + r * (Whn h + bhn)),         \
        h' = (1 - z) * n + z * h.  xproj (rows, 3H) holds x . W_ih^T + b_ih (one GEMM by the        \
        caller); h_all (B + rows, H) has h0 in its first B rows on entry and the outputs after;     \
-       act (rows, 4H) receives [r, z, n, Whn h + bhn] for backward; ws scratch of                  \
-       B * 3H + mrl_nn_pack_floats(H, 3H) (w_hh packed once for the T steps).                      \
+       act (rows, 4H) receives [r, z, n, Whn h + bhn] for backward; ws scratch of \
+       B * 3H + mrl_nn_pack_floats(H, 3H): w_hh is packed at ws + B * 3H once for the T steps, \
+       or with w_packed nonzero found there, packed by an earlier call with the same w_hh and B \
+       (acting step by step between parameter updates). \
        nt NULL: rows = T * B, row (t, b) at t * B + b. nt (T counts, nt[0] = B, non-increasing):   \
        packed sequences sorted longest first, step t holds its first nt[t] rows, row (t, b) at     \
        nt[0] + ... + nt[t-1] + b; nothing past a sequence's end is stored or computed. */          \
     void NN(gru_forward)(R * h_all, R * act, R * ws, const R* xproj, const R* w_hh, const R* b_hh, \
-                         const uint32_t* nt, size_t T, size_t B, size_t H);                        \
+                         int w_packed, const uint32_t* nt, size_t T, size_t B, size_t H); \
     /* Backward of gru_forward. dh_out (rows, H): dL/dh_1..h_T from above. Writes dxproj           \
        (rows, 3H) = dL/dxproj; adds dw_hh (3H, H), db_hh (3H), dh0 (B, H) (NULL: skip).            \
        ws: (T*B*3H + 2*B*H + mrl_nn_pack_floats(3H, H)) scratch, plus rows*H with nt. */           \
@@ -76,9 +78,11 @@ static inline size_t mrl_nn_batch_rows(const uint32_t* nt, size_t T, size_t B) {
     /* LSTM over T steps (gate order i, f, g, o; bias only in xproj):                              \
        c' = f * c + i * g, h' = o * tanh(c').  xproj (rows, 4H); h_all, c_all (B + rows, H) with   \
        h0, c0 in the first B rows; act (rows, 4H) receives post-activation gates; tc (rows, H)     \
-       tanh(c'); ws (B * 4H + mrl_nn_pack_floats(H, 4H)) scratch; rows and nt as for the GRU. */   \
-    void NN(lstm_forward)(R * h_all, R * c_all, R * act, R * tc, R * ws, const R* xproj,           \
-                          const R* w_hh, const uint32_t* nt, size_t T, size_t B, size_t H);        \
+       tanh(c'); ws (B * 4H + mrl_nn_pack_floats(H, 4H)) scratch, w_packed, rows and nt as for \
+       the GRU. */ \
+    void NN(lstm_forward)(R * h_all, R * c_all, R * act, R * tc, R * ws, const R* xproj, \
+                          const R* w_hh, int w_packed, const uint32_t* nt, size_t T, size_t B, \
+                          size_t H); \
     /* Backward of lstm_forward. Writes dxproj (rows, 4H); adds dw_hh (4H, H), dh0, dc0 (B, H)     \
        (NULL: skip). ws: (4*B*H + mrl_nn_pack_floats(4H, H)) scratch, plus rows*H with nt. */      \
     void NN(lstm_backward)(R * dxproj, R * dw_hh, R * dh0, R * dc0, R * ws, const R* dh_out,       \

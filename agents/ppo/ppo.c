@@ -426,6 +426,8 @@ static int oracle_features(MrlPpo* p, size_t row, char* err) {
 }
 
 static int rollout(MrlPpo* p, MrlPpoStats* st, char* err) {
+    // the parameters may have changed since the last rollout (an update, a resume)
+    mrl_rl2_policy_params_changed(&p->pol);
     const MrlRl2Dims* d = &p->net.d;
     size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S;
     MrlTrialSlots* ts = &p->ts;

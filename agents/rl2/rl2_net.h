@@ -162,6 +162,9 @@ typedef struct MrlRl2Net {
     size_t T_max, B_max;                                                                           \
     const uint32_t* nt;                                                                            \
     int no_value; /* set by an acting-only caller: forward leaves v (and a value trunk) alone */   \
+    int keep_packed;   /* set by a caller whose parameters stay put between forwards (acting, B \
+                          fixed): each trunk packs its W_hh once, until rnn_packed is cleared */ \
+    int rnn_packed[2]; /* the policy and value trunks' W_hh are packed in their rnn_ws */ \
     float* obs;                                                                                    \
     float* prev_act;                                                                               \
     float* prev_rew;                                                                               \

@@ -21,6 +21,7 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
     if (rc != MRL_OK) {
         return rc;
     }
+    pol->ws.keep_packed = 1; // until mrl_rl2_policy_params_changed
     pol->h = calloc(N * S, sizeof(float));
     pol->c = calloc(N * S, sizeof(float));
     pol->raw = calloc(N * net->d.Araw, sizeof(float));
@@ -113,6 +114,11 @@ void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const MrlStepBatch* bat
     memset(pol->ws.act, 0, N * pol->net->d.Araw * sizeof(float));
     mrl_rl2_forward(pol->net, &pol->ws, pol->params, 1, N);
     memcpy(out, pol->ws.v, N * sizeof(float));
+}
+
+void mrl_rl2_policy_params_changed(MrlRl2Policy* pol) {
+    pol->ws.rnn_packed[0] = 0;
+    pol->ws.rnn_packed[1] = 0;
 }
 
 void mrl_rl2_policy_release(MrlRl2Policy* pol) {

@@ -6,6 +6,7 @@
 //     MrlRl2Policy pol;
 //     mrl_rl2_policy_init(&pol, &net, params, n_slots, err);  // params borrowed
 //     per step: mrl_rl2_policy_step(&pol, action, batch, rngs); // pol.raw/logp/value filled
+//     after the params change: mrl_rl2_policy_params_changed(&pol);
 //     mrl_rl2_policy_release(&pol);
 #ifndef METARL_RL2_POLICY_H
 #define METARL_RL2_POLICY_H
@@ -39,6 +40,11 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
 // Value of the batch's input rows without acting or changing the state: the value
 // after a final step (bootstrap); out (N).
 void mrl_rl2_policy_value(MrlRl2Policy* pol, float* out, const MrlStepBatch* batch);
+
+// To be called whenever the borrowed params have changed (an update, a checkpoint load)
+// and before the next step: the policy keeps its recurrent weights packed between steps
+// (ws.keep_packed) and packs them again on the next step.
+void mrl_rl2_policy_params_changed(MrlRl2Policy* pol);
 
 void mrl_rl2_policy_release(MrlRl2Policy* pol);
 
