@@ -179,6 +179,88 @@ static void test_gru_matches_naive(void** state) {
     gru_matches_naive(3, 11, 40);
 }
 
+// Packed sequences (nt) in float: sequence b of B = 9 runs for T - b % T steps (T = 5,
+// sorted longest first), against the same sequences padded to T steps with no gradient past
+// their ends. Every row's recurrent products run in calls of other row counts, which the
+// packed product makes bit-exact: the states, gates, input gradients and dh0 agree bit for
+// bit; the weight gradients (OpenBLAS sums over other row sets) to rounding. GRU and LSTM.
+static void packed_matches_padded_f32(int lstm) {
+    enum { T = 5, B = 9, H = 40 };
+    size_t G = (lstm ? 4 : 3) * H, TB = T * B, len[B];
+    uint32_t nt[T] = {0};
+    for (size_t b = 0; b < B; b++) {
+        len[b] = T - (b * T) / B; // 5 5 4 4 3 3 2 2 1: non-increasing
+        for (size_t t = 0; t < len[b]; t++) {
+            nt[t]++;
+        }
+    }
+    size_t rows = mrl_nn_batch_rows(nt, T, B), wsn = TB * 4 * H + 4 * B * H + TB * H;
+    wsn += mrl_nn_pack_floats(4 * H, H);
+    float *xp = fa(TB * G), *w = fa(G * H), *bh = fa(G), *dout = fa(TB * H);
+    float *h1 = fa((T + 1) * B * H), *c1 = fa((T + 1) * B * H), *a1 = fa(TB * 4 * H),
+          *t1 = fa(TB * H), *dx1 = fa(TB * G), *dw1 = fa(G * H), *db1 = fa(G), *dh1 = fa(B * H),
+          *dc1 = fa(B * H), *ws1 = fa(wsn);
+    float *h2 = fa((T + 1) * B * H), *c2 = fa((T + 1) * B * H), *a2 = fa(TB * 4 * H),
+          *t2 = fa(TB * H), *dx2 = fa(TB * G), *dw2 = fa(G * H), *db2 = fa(G), *dh2 = fa(B * H),
+          *dc2 = fa(B * H), *ws2 = fa(wsn), *xq = fa(TB * G), *dq = fa(TB * H);
+    fill(xp, TB * G, 71, 1.5f);
+    fill(w, G * H, 72, 0.3f);
+    fill(bh, G, 73, 0.3f);
+    fill(h1, B * H, 74, 0.5f);
+    fill(c1, B * H, 75, 0.5f);
+    fill(dout, TB * H, 76, 1.0f);
+    memcpy(h2, h1, B * H * sizeof(float));
+    memcpy(c2, c1, B * H * sizeof(float));
+    for (size_t t = 0, off = 0; t < T; off += nt[t], t++) { // padded: no gradient past the end
+        for (size_t b = 0; b < B; b++) {
+            if (t >= len[b]) {
+                memset(dout + (t * B + b) * H, 0, H * sizeof(float));
+            } else { // packed row off + b holds padded row t * B + b
+                memcpy(xq + (off + b) * G, xp + (t * B + b) * G, G * sizeof(float));
+                memcpy(dq + (off + b) * H, dout + (t * B + b) * H, H * sizeof(float));
+            }
+        }
+    }
+    if (lstm) {
+        mrl_nn_lstm_forward(h1, c1, a1, t1, ws1, xp, w, 0, NULL, T, B, H);
+        mrl_nn_lstm_forward(h2, c2, a2, t2, ws2, xq, w, 0, nt, T, B, H);
+        mrl_nn_lstm_backward(dx1, dw1, dh1, dc1, ws1, dout, h1, c1, a1, t1, w, NULL, T, B, H);
+        mrl_nn_lstm_backward(dx2, dw2, dh2, dc2, ws2, dq, h2, c2, a2, t2, w, nt, T, B, H);
+    } else {
+        mrl_nn_gru_forward(h1, a1, ws1, xp, w, bh, 0, NULL, T, B, H);
+        mrl_nn_gru_forward(h2, a2, ws2, xq, w, bh, 0, nt, T, B, H);
+        mrl_nn_gru_backward(dx1, dw1, db1, dh1, ws1, dout, h1, a1, w, NULL, T, B, H);
+        mrl_nn_gru_backward(dx2, dw2, db2, dh2, ws2, dq, h2, a2, w, nt, T, B, H);
+    }
+    size_t A = lstm ? G : 4 * H; // the act row width
+    for (size_t t = 0, off = 0; t < T; off += nt[t], t++) {
+        for (size_t b = 0; b < nt[t]; b++) {
+            size_t r1 = t * B + b, r2 = off + b;
+            assert_memory_equal(h1 + (B + r1) * H, h2 + (B + r2) * H, H * sizeof(float));
+            assert_memory_equal(a1 + r1 * A, a2 + r2 * A, A * sizeof(float));
+            assert_memory_equal(dx1 + r1 * G, dx2 + r2 * G, G * sizeof(float));
+        }
+    }
+    assert_memory_equal(dh1, dh2, B * H * sizeof(float));
+    if (lstm) {
+        assert_memory_equal(dc1, dc2, B * H * sizeof(float));
+    }
+    assert_true(max_err(dw2, dw1, G * H) < 1e-5);
+    assert_true(max_err(db2, db1, G) < 1e-5);
+    assert_true(rows < TB);
+    float* bufs[] = {xp, w,  bh, dout, h1,  c1,  a1,  t1,  dx1, dw1, db1, dh1, dc1, ws1,
+                     h2, c2, a2, t2,   dx2, dw2, db2, dh2, dc2, ws2, xq,  dq};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+        free(bufs[i]);
+    }
+}
+
+static void test_packed_sequences_match_padded(void** state) {
+    (void)state;
+    packed_matches_padded_f32(0);
+    packed_matches_padded_f32(1);
+}
+
 static void test_lstm_matches_naive(void** state) {
     (void)state;
     size_t T = 4, B = 3, H = 6, G = 4 * H;
@@ -380,6 +462,7 @@ int main(void) {
         cmocka_unit_test(test_gemm_packed_matches_naive),
         cmocka_unit_test(test_gru_matches_naive),
         cmocka_unit_test(test_lstm_backward_float_matches_double),
+        cmocka_unit_test(test_packed_sequences_match_padded),
         cmocka_unit_test(test_lstm_matches_naive),
         cmocka_unit_test(test_conv2d_matches_naive),
         cmocka_unit_test(test_fast_math_matches_libm),
