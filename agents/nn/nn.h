@@ -172,6 +172,8 @@ void mrl_nn_gemm_packed(float* C, size_t ldc, const float* A, size_t lda, const 
 // has (mrl_nn_isa_best), mrl_nn_gemm_packed_isa a given one (at most the best: tests).
 enum { MRL_NN_ISA_SCALAR, MRL_NN_ISA_AVX2, MRL_NN_ISA_AVX512 };
 int mrl_nn_isa_best(void);
+// "scalar", "avx2" or "avx512": the name of an instruction set above (for messages).
+const char* mrl_nn_isa_name(int isa);
 void mrl_nn_gemm_packed_isa(int isa, float* C, size_t ldc, const float* A, size_t lda,
                             const float* bp, size_t M, size_t N, size_t K);
 // The same sums as plain loops over the unpacked b (the reference; equal bits).

@@ -213,6 +213,10 @@ int mrl_nn_isa_best(void) {
     return MRL_NN_ISA_SCALAR;
 }
 
+const char* mrl_nn_isa_name(int isa) {
+    return isa == MRL_NN_ISA_AVX512 ? "avx512" : isa == MRL_NN_ISA_AVX2 ? "avx2" : "scalar";
+}
+
 void mrl_nn_gemm_packed_isa(int isa, float* C, size_t ldc, const float* A, size_t lda,
                             const float* bp, size_t M, size_t N, size_t K) {
 #ifdef MRL_X86

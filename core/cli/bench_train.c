@@ -69,9 +69,10 @@ int mrl_bench_train_cmd(int argc, char** argv) {
     code = MRL_EXIT_FAILED;
     const MrlRunConfig* run = &cfg->run;
     MrlBenchTrain b;
-    printf("bench train %s: %s %s %d, %d trials/iteration, BLAS %s; %d iterations...\n", path,
-           pl.api.name, run->cell, (int)run->hidden, (int)run->batch_trials, mrl_nn_blas_core(),
-           (int)iterations);
+    printf("bench train %s: %s %s %d, %d trials/iteration, BLAS %s, recurrent product %s; %d "
+           "iterations...\n",
+           path, pl.api.name, run->cell, (int)run->hidden, (int)run->batch_trials,
+           mrl_nn_blas_core(), mrl_nn_isa_name(mrl_nn_isa_best()), (int)iterations);
     fflush(stdout);
     if (mrl_bench_train(&b, run, &pl.api, &set, iterations, err) != MRL_OK) {
         goto done;
@@ -82,6 +83,8 @@ int mrl_bench_train_cmd(int argc, char** argv) {
     double peak = b.peak_gflops > b.gru_gemm_gflops ? b.peak_gflops : b.gru_gemm_gflops;
     peak = b.gru_packed_gflops > peak ? b.gru_packed_gflops : peak;
     peak *= (double)b.update_threads;
+    char blas[96]; // the table's BLAS column: OpenBLAS's kernels and the recurrent product's
+    snprintf(blas, sizeof blas, "%s, %s", mrl_nn_blas_core(), mrl_nn_isa_name(mrl_nn_isa_best()));
     char cell[64];
     snprintf(cell, sizeof cell, "%s %d%s", run->cell, (int)run->hidden,
              b.update_threads > 1 ? " (update on 2 threads)" : "");
@@ -95,7 +98,7 @@ int mrl_bench_train_cmd(int argc, char** argv) {
              "%s |\n",
              date, pl.api.name, cell, (int)run->batch_trials, (long long)b.steps, b.steps_per_s,
              b.rollout_steps_per_s, b.update_gflops, b.gru_gemm_gflops, b.gru_packed_gflops,
-             b.peak_gflops, 100.0 * b.update_gflops / peak, mrl_nn_blas_core(), cpu);
+             b.peak_gflops, 100.0 * b.update_gflops / peak, blas, cpu);
     printf("agent steps/s (full iterations): %.0f   rollout steps/s: %.0f\n", b.steps_per_s,
            b.rollout_steps_per_s);
     printf("update%s: %.1f GFLOP/s = %.0f%% of the GEMM peak %.1f GFLOP/s (one thread: sgemm "

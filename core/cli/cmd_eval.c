@@ -138,8 +138,9 @@ int mrl_cmd_eval(int argc, char** argv) {
             mrl_eval_table_md(&b, sets, n_done, title);
             fputs(b.data ? b.data : "", stdout);
             mrl_buf_free(&b);
-            printf("wrote %s/{config.yaml,summary.json,table.md,eval/} (BLAS %s)\n", dir,
-                   mrl_nn_blas_core());
+            printf("wrote %s/{config.yaml,summary.json,table.md,eval/} (BLAS %s, recurrent "
+                   "product %s)\n",
+                   dir, mrl_nn_blas_core(), mrl_nn_isa_name(mrl_nn_isa_best()));
         }
     }
     for (int i = 0; i < n_done; i++) {

@@ -42,8 +42,9 @@ int mrl_cli_train(const MrlRun* r, int fresh, char* err) {
     mrl_run_dir(r, NULL, run_dir, sizeof run_dir);
     MrlBuf text = {0};
     mrl_config_emit(r->cfg, &text);
-    printf("metarl train %s: plugin %s, %s %d, BLAS %s\n", r->cfg->path, r->plugin.api.name,
-           run->cell, (int)run->hidden, mrl_nn_blas_core());
+    printf("metarl train %s: plugin %s, %s %d, BLAS %s, recurrent product %s\n", r->cfg->path,
+           r->plugin.api.name, run->cell, (int)run->hidden, mrl_nn_blas_core(),
+           mrl_nn_isa_name(mrl_nn_isa_best()));
     MrlTrainJob job = {.run = run,
                        .api = &r->plugin.api,
                        .train_set = &r->train,
