@@ -170,6 +170,50 @@ static void test_ppo_value_trunk_on_second_thread(void** state) {
     mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
 }
 
+// train.update_split: each minibatch is cut into parts whose forward and backward passes run
+// on the trial pool's threads, their gradients summed in part order. The same bytes with 1
+// and 2 threads (and the second thread really used), on trials of unequal lengths (packed
+// parts), with a shared trunk and with a value network of its own; and the same update as
+// without the split, to rounding: one epoch of one minibatch, so the losses are the
+// forward's and the gradient norm is that of the summed gradients.
+static void test_ppo_update_split(void** state) {
+    (void)state;
+    for (int sep = 0; sep < 2; sep++) {
+        Setup s1, s2;
+        setup_mock(&s1, &mock_api, 6);
+        setup_mock(&s2, &mock_api, 6);
+        s1.run.separate_value = s2.run.separate_value = sep;
+        s1.run.update_split = s2.run.update_split = 3;
+        s2.run.threads = 2;
+        MrlPpo *a = new_ppo(&s1), *b = new_ppo(&s2);
+        assert_int_equal(mrl_ppo_update_threads(a), 1);
+        assert_int_equal(mrl_ppo_update_threads(b), 2);
+        iterate(a, 2);
+        iterate(b, 2);
+        assert_same_bytes(a, b);
+        mrl_ppo_free(a), mrl_ppo_free(b);
+        mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
+    }
+    char err[MRL_MSG_MAX];
+    MrlPpoStats st[2];
+    for (int k = 0; k < 2; k++) {
+        Setup s;
+        setup_mock(&s, &mock_api, 6);
+        s.run.epochs = 1;
+        s.run.minibatches = 1;
+        s.run.update_split = k == 0 ? 1 : 2;
+        MrlPpo* p = new_ppo(&s);
+        assert_int_equal(mrl_ppo_iterate(p, &st[k], err), MRL_OK);
+        mrl_ppo_free(p);
+        mrl_taskset_release(&s.set);
+    }
+    assert_true(st[0].grad_norm > 1e-6);
+    assert_true(fabs(st[1].grad_norm - st[0].grad_norm) < 1e-5 * st[0].grad_norm);
+    assert_true(fabs(st[1].policy_loss - st[0].policy_loss) < 1e-6);
+    assert_true(fabs(st[1].value_loss - st[0].value_loss) < 1e-6);
+    assert_true(fabs(st[1].entropy - st[0].entropy) < 1e-6);
+}
+
 static void test_ppo_same_seed_same_bytes(void** state) {
     (void)state;
     Setup s1, s2, s3;
@@ -858,6 +902,7 @@ int main(void) {
         cmocka_unit_test(test_gae_hand_computed),
         cmocka_unit_test(test_ppo_same_seed_same_bytes),
         cmocka_unit_test(test_ppo_value_trunk_on_second_thread),
+        cmocka_unit_test(test_ppo_update_split),
         cmocka_unit_test(test_ppo_resume_equals_uninterrupted),
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),

@@ -17,6 +17,24 @@
 #include "metarl/util.h"
 #include "nn/nn.h"
 
+// One part of a minibatch. The update cuts every minibatch into train.update_split parts of
+// contiguous units, runs their forward and backward passes on the trial pool's threads (idle
+// during the update), and sums their gradients in part order; the loss is computed between
+// the two passes over every part's rows in order. The bits follow the split, not the threads.
+#define MRL_PPO_MAX_SPLIT 8
+typedef struct {
+    MrlRl2Ws ws;     // T = W, B = B_part; a part is packed (ws.nt = nt)
+    float* adv;      // (rows) packed like the workspace
+    float* ret;
+    float* logp;
+    int32_t* src;    // (rows) rollout row of each row
+    int32_t* order;  // (B_part) the part's units, longest first
+    uint32_t* nt;    // (W) rows at each step
+    float* grad;     // (P) its gradient; part 0 uses the trainer's
+    size_t lo, hi;   // its units: p->units[lo, hi)
+    size_t T, nv;    // steps and rows after gather
+} MbPart;
+
 struct MrlPpo {
     MrlRunConfig run;
     const MrlEnvApi* api;
@@ -84,13 +102,9 @@ struct MrlPpo {
     size_t n_win;      // windows per trial
     size_t B_mb;       // units per minibatch (max)
     int32_t* units;    // (N * n_win) valid unit ids
-    MrlRl2Ws ws;       // T = W, B = B_mb; a minibatch is packed (ws.nt = mb_nt)
-    float* mb_adv;     // (rows) packed like the workspace
-    float* mb_ret;
-    float* mb_logp;
-    int32_t* mb_src;   // (rows) rollout row of each minibatch row
-    int32_t* mb_order; // (B_mb) the minibatch's units, longest first
-    uint32_t* mb_nt;   // (W) rows at each step of the minibatch
+    size_t B_part;     // units per part of a minibatch (max): ceil(B_mb / n_part)
+    size_t n_part;     // train.update_split
+    MbPart part[MRL_PPO_MAX_SPLIT];
     size_t mem_bytes;
 };
 
@@ -210,12 +224,20 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
         goto fail_quiet;
     }
     p->mem_bytes += p->pol.ws.bytes;
-    rc = mrl_rl2_ws_init(&p->ws, &p->net, p->W, p->B_mb, err);
-    if (rc != MRL_OK) {
-        goto fail_quiet;
+    p->n_part = (size_t)(run->update_split > 1 ? run->update_split : 1);
+    p->n_part = p->n_part < MRL_PPO_MAX_SPLIT ? p->n_part : MRL_PPO_MAX_SPLIT;
+    p->B_part = (p->B_mb + p->n_part - 1) / p->n_part;
+    for (size_t k = 0; k < p->n_part; k++) {
+        MbPart* q = &p->part[k];
+        rc = mrl_rl2_ws_init(&q->ws, &p->net, p->W, p->B_part, err);
+        if (rc != MRL_OK) {
+            goto fail_quiet;
+        }
+        p->mem_bytes += q->ws.bytes;
+        // the trial pool is idle during the update: with one part it runs the value trunk
+        // beside the policy's, with several it runs the parts (and nothing nests)
+        q->ws.pool = p->n_part == 1 ? p->ts.pool : NULL;
     }
-    p->mem_bytes += p->ws.bytes;
-    p->ws.pool = p->ts.pool; // idle during the update: it runs the value trunk beside the policy's
     size_t TN = p->Tmax * p->N, S = d->S;
     p->task_buf = xcalloc(p, (size_t)p->info.task_bytes, 1, &failed);
     p->task_params = xcalloc(p, MRL_MAX_PARAMS, sizeof(double), &failed);
@@ -254,19 +276,25 @@ MrlPpo* mrl_ppo_new(const MrlRunConfig* run, const MrlEnvApi* api, const MrlTask
         p->col_reach = xcalloc(p, p->Tmax, sizeof(uint64_t), &failed);
         p->seen = xcalloc(p, p->seen_cap, sizeof(uint64_t), &failed);
     }
-    p->mb_adv = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
-    p->mb_ret = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
-    p->mb_logp = xcalloc(p, p->W * p->B_mb, sizeof(float), &failed);
-    p->mb_src = xcalloc(p, p->W * p->B_mb, sizeof(int32_t), &failed);
-    p->mb_order = xcalloc(p, p->B_mb, sizeof(int32_t), &failed);
-    p->mb_nt = xcalloc(p, p->W, sizeof(uint32_t), &failed);
+    for (size_t k = 0; k < p->n_part; k++) {
+        MbPart* q = &p->part[k];
+        size_t rows = p->W * p->B_part;
+        q->adv = xcalloc(p, rows, sizeof(float), &failed);
+        q->ret = xcalloc(p, rows, sizeof(float), &failed);
+        q->logp = xcalloc(p, rows, sizeof(float), &failed);
+        q->src = xcalloc(p, rows, sizeof(int32_t), &failed);
+        q->order = xcalloc(p, p->B_part, sizeof(int32_t), &failed);
+        q->nt = xcalloc(p, p->W, sizeof(uint32_t), &failed);
+        q->grad = k == 0 ? p->grad : xcalloc(p, P, sizeof(float), &failed);
+    }
     if (failed) {
         goto fail;
     }
     if (!p->opt.quiet) {
         printf("memory: %.1f MiB (%zu parameters; rollout %zu trials x %zu steps; minibatch "
-               "%zu x %zu)\n",
-               (double)p->mem_bytes / 1048576.0, P, p->N, p->Tmax, p->B_mb, p->W);
+               "%zu x %zu in %zu part%s)\n",
+               (double)p->mem_bytes / 1048576.0, P, p->N, p->Tmax, p->B_mb, p->W, p->n_part,
+               p->n_part > 1 ? "s" : "");
         fflush(stdout);
     }
     return p;
@@ -283,13 +311,19 @@ void mrl_ppo_free(MrlPpo* p) {
     }
     mrl_trials_release(&p->ts);
     mrl_rl2_policy_release(&p->pol);
-    mrl_rl2_ws_release(&p->ws);
+    for (size_t k = 0; k < MRL_PPO_MAX_SPLIT; k++) {
+        MbPart* q = &p->part[k];
+        mrl_rl2_ws_release(&q->ws);
+        free(q->adv), free(q->ret), free(q->logp), free(q->src), free(q->order), free(q->nt);
+        if (k > 0) {
+            free(q->grad);
+        }
+    }
     void* bufs[] = {p->block,     p->task_buf, p->task_params, p->r_obs,      p->r_pact,
                     p->r_prew,    p->r_clock,  p->r_flags,     p->r_act,      p->r_logp,
                     p->r_val,     p->r_rew,    p->r_adv,       p->r_ret,      p->r_h,
                     p->r_c,       p->r_len,    p->r_end,       p->r_boot,     p->col_rew,
-                    p->col_val,   p->col_adv,  p->col_ret,     p->units,      p->mb_adv,
-                    p->mb_ret,    p->mb_logp,  p->mb_src,      p->mb_order,   p->mb_nt,
+                    p->col_val,   p->col_adv,  p->col_ret,     p->units,
                     p->seen,      p->r_priv,   p->priv_start,  p->oracle_act, p->r_reach,
                     p->col_start, p->col_reach};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
@@ -315,7 +349,11 @@ size_t mrl_ppo_memory(const MrlPpo* p) {
 }
 
 int32_t mrl_ppo_update_threads(const MrlPpo* p) {
-    return p->net.d.sep_value && mrl_pool_threads(p->ws.pool) >= 2 ? 2 : 1;
+    int32_t pool = mrl_pool_threads(p->ts.pool);
+    if (p->n_part > 1) {
+        return (int32_t)p->n_part < pool ? (int32_t)p->n_part : pool;
+    }
+    return p->net.d.sep_value && pool >= 2 ? 2 : 1;
 }
 
 const MrlRl2Net* mrl_ppo_net(const MrlPpo* p) {
@@ -575,12 +613,13 @@ static size_t unit_len(const MrlPpo* p, int32_t u) {
 // (stable, so the order is a function of the shuffle alone), step t holding the rows of the
 // units still running (ws.nt), and nothing computed past a unit's end. Returns the sequence
 // length T; *n_rows receives the number of rows (agent steps) in the minibatch.
-static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
+static void gather(const MrlPpo* p, MbPart* q) {
     const MrlRl2Dims* d = &p->net.d;
-    size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S, B = hi - lo, W = p->W;
-    int32_t* ord = p->mb_order;
+    size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S, B = q->hi - q->lo, W = p->W;
+    MrlRl2Ws* ws = &q->ws;
+    int32_t* ord = q->order;
     for (size_t i = 0; i < B; i++) { // insertion sort by length, descending
-        int32_t u = p->units[lo + i];
+        int32_t u = p->units[q->lo + i];
         size_t L = unit_len(p, u), j = i;
         while (j > 0 && unit_len(p, ord[j - 1]) < L) {
             ord[j] = ord[j - 1];
@@ -594,45 +633,80 @@ static size_t gather(MrlPpo* p, size_t lo, size_t hi, size_t* n_rows) {
         while (nb > 0 && unit_len(p, ord[nb - 1]) <= t) {
             nb--;
         }
-        p->mb_nt[t] = (uint32_t)nb;
+        q->nt[t] = (uint32_t)nb;
     }
     size_t i = 0; // packed row
     for (size_t t = 0; t < T; t++) {
-        for (size_t b = 0; b < p->mb_nt[t]; b++, i++) {
+        for (size_t b = 0; b < q->nt[t]; b++, i++) {
             size_t s = (size_t)ord[b] / p->n_win, w = (size_t)ord[b] % p->n_win;
             if (t == 0) {
-                memcpy(p->ws.h0 + b * S, p->r_h + (w * N + s) * S, S * sizeof(float));
-                memcpy(p->ws.c0 + b * S, p->r_c + (w * N + s) * S, S * sizeof(float));
+                memcpy(ws->h0 + b * S, p->r_h + (w * N + s) * S, S * sizeof(float));
+                memcpy(ws->c0 + b * S, p->r_c + (w * N + s) * S, S * sizeof(float));
             }
             size_t r = (w * W + t) * N + s; // rollout row
-            memcpy(p->ws.obs + i * O, p->r_obs + r * O, O * sizeof(float));
-            memcpy(p->ws.prev_act + i * Araw, p->r_pact + r * Araw, Araw * sizeof(float));
-            memcpy(p->ws.act + i * Araw, p->r_act + r * Araw, Araw * sizeof(float));
-            p->ws.prev_rew[i] = p->r_prew[r];
+            memcpy(ws->obs + i * O, p->r_obs + r * O, O * sizeof(float));
+            memcpy(ws->prev_act + i * Araw, p->r_pact + r * Araw, Araw * sizeof(float));
+            memcpy(ws->act + i * Araw, p->r_act + r * Araw, Araw * sizeof(float));
+            ws->prev_rew[i] = p->r_prew[r];
             if (d->time_in) {
-                p->ws.clock[2 * i] = p->r_clock[2 * r];
-                p->ws.clock[2 * i + 1] = p->r_clock[2 * r + 1];
+                ws->clock[2 * i] = p->r_clock[2 * r];
+                ws->clock[2 * i + 1] = p->r_clock[2 * r + 1];
             }
             if (d->crit_in) {
-                memcpy(p->ws.priv + i * d->V, p->r_priv + r * d->V, d->V * sizeof(float));
+                memcpy(ws->priv + i * d->V, p->r_priv + r * d->V, d->V * sizeof(float));
             }
             if (d->prev_in) { // the slot's row one step earlier (each trial starts at row 0)
                 if (w * W + t > 0) {
-                    memcpy(p->ws.prev_obs + i * O, p->r_obs + (r - N) * O, O * sizeof(float));
+                    memcpy(ws->prev_obs + i * O, p->r_obs + (r - N) * O, O * sizeof(float));
                 } else {
-                    memset(p->ws.prev_obs + i * O, 0, O * sizeof(float));
+                    memset(ws->prev_obs + i * O, 0, O * sizeof(float));
                 }
             }
-            p->ws.flags[i] = p->r_flags[r];
-            p->mb_adv[i] = p->r_adv[r];
-            p->mb_ret[i] = p->r_ret[r];
-            p->mb_logp[i] = p->r_logp[r];
-            p->mb_src[i] = (int32_t)r;
+            ws->flags[i] = p->r_flags[r];
+            q->adv[i] = p->r_adv[r];
+            q->ret[i] = p->r_ret[r];
+            q->logp[i] = p->r_logp[r];
+            q->src[i] = (int32_t)r;
         }
     }
-    p->ws.nt = p->mb_nt;
-    *n_rows = i;
-    return T;
+    ws->nt = q->nt;
+    q->nv = i;
+    q->T = T;
+}
+
+// the forward (gather first) or backward passes of the minibatch's parts, on the trial
+// pool's threads when there are several parts (contiguous chunks: part k always on the same
+// thread for a given thread count; each part touches only its own buffers)
+typedef struct {
+    MrlPpo* p;
+    int backward;
+} PartJob;
+
+static void part_job(void* ctx, int64_t lo, int64_t hi) {
+    PartJob* job = ctx;
+    MrlPpo* p = job->p;
+    for (int64_t k = lo; k < hi; k++) {
+        MbPart* q = &p->part[k];
+        if (!job->backward) {
+            gather(p, q);
+            if (q->nv > 0) {
+                mrl_rl2_forward(&p->net, &q->ws, p->params, q->T, q->hi - q->lo);
+            }
+        } else {
+            memset(q->grad, 0, p->net.n_params * sizeof(float));
+            if (q->nv > 0) {
+                mrl_rl2_backward(&p->net, &q->ws, p->params, q->grad, q->T, q->hi - q->lo);
+            }
+        }
+    }
+}
+
+static void run_parts(MrlPpo* p, PartJob* job) {
+    if (p->n_part == 1) {
+        part_job(job, 0, 1);
+    } else {
+        mrl_pool_run(p->ts.pool, part_job, job, (int64_t)p->n_part);
+    }
 }
 
 static int update(MrlPpo* p, MrlPpoStats* st, char* err) {
@@ -688,37 +762,52 @@ static int update(MrlPpo* p, MrlPpoStats* st, char* err) {
         }
         double kl_sum = 0.0, kl_n = 0.0, pl_sum = 0.0, vl_sum = 0.0, ent_sum = 0.0, clip_n = 0.0;
         for (size_t mb = 0; mb < n_mb; mb++) {
-            size_t lo = mb * n_units / n_mb, hi = (mb + 1) * n_units / n_mb;
-            size_t B = hi - lo, nv = 0;
-            size_t T = gather(p, lo, hi, &nv);
+            size_t lo = mb * n_units / n_mb, hi = (mb + 1) * n_units / n_mb, nv = 0;
+            for (size_t k = 0; k < p->n_part; k++) {
+                p->part[k].lo = lo + k * (hi - lo) / p->n_part;
+                p->part[k].hi = lo + (k + 1) * (hi - lo) / p->n_part;
+            }
+            PartJob job = {p, 0};
+            run_parts(p, &job);
+            for (size_t k = 0; k < p->n_part; k++) {
+                nv += p->part[k].nv;
+            }
             if (nv == 0) {
                 continue;
             }
-            mrl_rl2_forward(&p->net, &p->ws, p->params, T, B);
             float inv = 1.0f / (float)nv;
             float eps = (float)run->clip;
-            for (size_t i = 0; i < nv; i++) {
-                float lr_ = p->ws.logp_a[i] - p->mb_logp[i];
-                float ratio = expf(lr_);
-                float adv = p->mb_adv[i];
-                float s1 = ratio * adv;
-                float rc =
-                    ratio < 1.0f - eps ? 1.0f - eps : (ratio > 1.0f + eps ? 1.0f + eps : ratio);
-                float s2 = rc * adv;
-                // loss = -min(s1, s2); its gradient flows only through the unclipped branch
-                p->ws.dlogp_a[i] = s1 <= s2 ? -adv * ratio * inv : 0.0f;
-                clip_n += s1 <= s2 ? 0.0 : 1.0;
-                pl_sum += -(double)(s1 < s2 ? s1 : s2);
-                float dvv = p->ws.v[i] - p->mb_ret[i];
-                vl_sum += 0.5 * (double)dvv * (double)dvv;
-                p->ws.dv[i] = (float)run->vf_coef * dvv * inv;
-                p->ws.dent[i] = -(float)ent_coef * inv;
-                ent_sum += p->ws.ent[i];
-                kl_sum += (double)(ratio - 1.0f) - (double)lr_;
-                kl_n += 1.0;
+            for (size_t k = 0; k < p->n_part; k++) {
+                MbPart* q = &p->part[k];
+                for (size_t i = 0; i < q->nv; i++) {
+                    float lr_ = q->ws.logp_a[i] - q->logp[i];
+                    float ratio = expf(lr_);
+                    float adv = q->adv[i];
+                    float s1 = ratio * adv;
+                    float rc = ratio < 1.0f - eps ? 1.0f - eps
+                                                  : (ratio > 1.0f + eps ? 1.0f + eps : ratio);
+                    float s2 = rc * adv;
+                    // loss = -min(s1, s2); its gradient flows only through the unclipped branch
+                    q->ws.dlogp_a[i] = s1 <= s2 ? -adv * ratio * inv : 0.0f;
+                    clip_n += s1 <= s2 ? 0.0 : 1.0;
+                    pl_sum += -(double)(s1 < s2 ? s1 : s2);
+                    float dvv = q->ws.v[i] - q->ret[i];
+                    vl_sum += 0.5 * (double)dvv * (double)dvv;
+                    q->ws.dv[i] = (float)run->vf_coef * dvv * inv;
+                    q->ws.dent[i] = -(float)ent_coef * inv;
+                    ent_sum += q->ws.ent[i];
+                    kl_sum += (double)(ratio - 1.0f) - (double)lr_;
+                    kl_n += 1.0;
+                }
             }
-            memset(p->grad, 0, P * sizeof(float));
-            mrl_rl2_backward(&p->net, &p->ws, p->params, p->grad, T, B);
+            job.backward = 1;
+            run_parts(p, &job);
+            for (size_t k = 1; k < p->n_part; k++) { // in part order
+                const float* g = p->part[k].grad;
+                for (size_t j = 0; j < P; j++) {
+                    p->grad[j] += g[j];
+                }
+            }
             double gn = mrl_nn_global_norm(p->grad, P);
             st->grad_norm = gn;
             if (!isfinite(gn)) {
@@ -769,14 +858,16 @@ int mrl_ppo_replay_check(MrlPpo* p, double* max_dlogp, double* max_dv, char* err
     }
     *max_dlogp = 0.0;
     *max_dv = 0.0;
-    for (size_t lo = 0; lo < n_units; lo += p->B_mb) {
-        size_t hi = lo + p->B_mb < n_units ? lo + p->B_mb : n_units, nv = 0;
-        size_t T = gather(p, lo, hi, &nv);
-        mrl_rl2_forward(&p->net, &p->ws, p->params, T, hi - lo);
-        for (size_t i = 0; i < nv; i++) {
-            double dl = fabs((double)p->ws.logp_a[i] - (double)p->mb_logp[i]);
+    MbPart* q = &p->part[0];
+    for (size_t lo = 0; lo < n_units; lo += p->B_part) {
+        q->lo = lo;
+        q->hi = lo + p->B_part < n_units ? lo + p->B_part : n_units;
+        gather(p, q);
+        mrl_rl2_forward(&p->net, &q->ws, p->params, q->T, q->hi - q->lo);
+        for (size_t i = 0; i < q->nv; i++) {
+            double dl = fabs((double)q->ws.logp_a[i] - (double)q->logp[i]);
             *max_dlogp = dl > *max_dlogp ? dl : *max_dlogp;
-            double dv = fabs((double)p->ws.v[i] - (double)p->r_val[p->mb_src[i]]);
+            double dv = fabs((double)q->ws.v[i] - (double)p->r_val[q->src[i]]);
             *max_dv = dv > *max_dv ? dv : *max_dv;
         }
     }

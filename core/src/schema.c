@@ -28,8 +28,9 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"seed", MRL_SK_INT, 0, "0", 0, INFINITY, NULL, RUN(seed),
      "run seed: network initialisation, training streams"},
     {"threads", MRL_SK_INT, 0, "1", 1, 256, NULL, RUN(threads),
-     "worker threads stepping environment slots; in training with agent.separate_value, "
-     "two run the policy and value trunks at once (same bits)"},
+     "worker threads stepping environment slots; in training they also run the update's "
+     "train.update_split parts, or with agent.separate_value the policy and value trunks, at "
+     "once (same bits)"},
     {"out", MRL_SK_STRING, MRL_SF_NONEMPTY, "results", 0, 0, NULL, RUN(out_root),
      "results root directory"},
 
@@ -155,6 +156,9 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"train.minibatches", MRL_SK_INT, 0, "4", 1, 4096, NULL, RUN(minibatches),
      "minibatches per epoch"},
     {"train.epochs", MRL_SK_INT, 0, "4", 1, 1000, NULL, RUN(epochs), "epochs per iteration"},
+    {"train.update_split", MRL_SK_INT, 0, "1", 1, 8, NULL, RUN(update_split),
+     "parts each minibatch is cut into for the update, run on the `threads` workers at once and "
+     "their gradients summed in part order: the bits depend on it, not on the thread count"},
     {"train.gamma", MRL_SK_REAL, 0, "0.99", 0, 1, NULL, RUN(gamma), "discount"},
     {"train.lambda", MRL_SK_REAL, 0, "0.95", 0, 1, NULL, RUN(lambda), "GAE lambda"},
     {"train.clip", MRL_SK_REAL, MRL_SF_LO_OPEN, "0.2", 0, 10, NULL, RUN(clip), "PPO ratio clip"},

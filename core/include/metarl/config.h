@@ -120,6 +120,7 @@ typedef struct MrlRunConfig {
     int32_t batch_trials;       // train.batch_trials: trials per iteration
     int32_t minibatches;        // train.minibatches per epoch
     int32_t epochs;             // train.epochs
+    int32_t update_split;       // train.update_split: parts of a minibatch in the update
     double gamma;               // train.gamma
     double lambda;              // train.lambda (GAE)
     double clip;                // train.clip
