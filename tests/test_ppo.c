@@ -172,17 +172,17 @@ static void test_ppo_value_trunk_on_second_thread(void** state) {
 
 // train.update_split: each minibatch is cut into parts whose forward and backward passes run
 // on the trial pool's threads, their gradients summed in part order. The same bytes with 1
-// and 2 threads (and the second thread really used), on trials of unequal lengths (packed
-// parts), with a shared trunk and with a value network of its own; and the same update as
-// without the split, to rounding: one epoch of one minibatch, so the losses are the
-// forward's and the gradient norm is that of the summed gradients.
-static void test_ppo_update_split(void** state) {
+// and 2 threads (the trainer reporting 2 update threads), on trials of unequal lengths
+// (packed parts), 64 units so that the two threads' passes overlap in time, with a shared
+// trunk and with a value network of its own.
+static void test_ppo_update_split_threads(void** state) {
     (void)state;
     for (int sep = 0; sep < 2; sep++) {
         Setup s1, s2;
         setup_mock(&s1, &mock_api, 6);
         setup_mock(&s2, &mock_api, 6);
         s1.run.separate_value = s2.run.separate_value = sep;
+        s1.run.hidden = s2.run.hidden = 64;
         s1.run.update_split = s2.run.update_split = 3;
         s2.run.threads = 2;
         MrlPpo *a = new_ppo(&s1), *b = new_ppo(&s2);
@@ -191,27 +191,66 @@ static void test_ppo_update_split(void** state) {
         iterate(a, 2);
         iterate(b, 2);
         assert_same_bytes(a, b);
+        assert_replays(b, "update_split 3"); // the replay check steps by parts
         mrl_ppo_free(a), mrl_ppo_free(b);
         mrl_taskset_release(&s1.set), mrl_taskset_release(&s2.set);
     }
-    char err[MRL_MSG_MAX];
-    MrlPpoStats st[2];
-    for (int k = 0; k < 2; k++) {
-        Setup s;
-        setup_mock(&s, &mock_api, 6);
-        s.run.epochs = 1;
-        s.run.minibatches = 1;
-        s.run.update_split = k == 0 ? 1 : 2;
-        MrlPpo* p = new_ppo(&s);
-        assert_int_equal(mrl_ppo_iterate(p, &st[k], err), MRL_OK);
-        mrl_ppo_free(p);
-        mrl_taskset_release(&s.set);
+}
+
+// ... and the split computes the unsplit update, to rounding. One epoch of one minibatch
+// from the same initial parameters, with Adam's epsilon 100 and no clipping, so that the
+// step, lr * g / (|g| + 100), is the gradient scaled: each parameter's step is compared,
+// not only the gradient norm. GRU on whole trials; LSTM with a value network of its own
+// and BPTT windows of 4 steps (h0 from stored states); and a split of 8 over 5 units,
+// which leaves parts empty.
+static void test_ppo_update_split_matches_unsplit(void** state) {
+    (void)state;
+    static const struct {
+        const char* cell;
+        int32_t sep, bptt, trials, split;
+    } cases[] = {{"gru", 0, 0, 64, 2}, {"lstm", 1, 4, 64, 3}, {"gru", 0, 0, 5, 8}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char err[MRL_MSG_MAX];
+        MrlPpoStats st[2];
+        float* d[2];
+        size_t P = 0;
+        for (int k = 0; k < 2; k++) {
+            Setup s;
+            setup_mock(&s, &mock_api, 6);
+            strcpy(s.run.cell, cases[c].cell);
+            s.run.separate_value = cases[c].sep;
+            s.run.bptt = cases[c].bptt;
+            s.run.batch_trials = cases[c].trials;
+            s.run.epochs = 1;
+            s.run.minibatches = 1;
+            s.run.adam_eps = 100.0;
+            s.run.max_grad_norm = 0.0;
+            s.run.update_split = k == 0 ? 1 : cases[c].split;
+            MrlPpo* p = new_ppo(&s);
+            P = mrl_ppo_net(p)->n_params;
+            d[k] = malloc(P * sizeof(float));
+            assert_non_null(d[k]);
+            memcpy(d[k], mrl_ppo_params(p), P * sizeof(float));
+            assert_int_equal(mrl_ppo_iterate(p, &st[k], err), MRL_OK);
+            const float* th = mrl_ppo_params(p);
+            for (size_t i = 0; i < P; i++) {
+                d[k][i] = th[i] - d[k][i]; // the step
+            }
+            mrl_ppo_free(p);
+            mrl_taskset_release(&s.set);
+        }
+        double big = 0.0, diff = 0.0;
+        for (size_t i = 0; i < P; i++) {
+            big = fmax(big, fabs(d[0][i]));
+            diff = fmax(diff, fabs((double)d[1][i] - d[0][i]));
+        }
+        assert_true(big > 1e-8);
+        assert_true(diff < 1e-4 * big);
+        assert_true(fabs(st[1].grad_norm - st[0].grad_norm) < 1e-5 * st[0].grad_norm);
+        assert_true(fabs(st[1].policy_loss - st[0].policy_loss) < 1e-6);
+        assert_true(fabs(st[1].value_loss - st[0].value_loss) < 1e-6);
+        free(d[0]), free(d[1]);
     }
-    assert_true(st[0].grad_norm > 1e-6);
-    assert_true(fabs(st[1].grad_norm - st[0].grad_norm) < 1e-5 * st[0].grad_norm);
-    assert_true(fabs(st[1].policy_loss - st[0].policy_loss) < 1e-6);
-    assert_true(fabs(st[1].value_loss - st[0].value_loss) < 1e-6);
-    assert_true(fabs(st[1].entropy - st[0].entropy) < 1e-6);
 }
 
 static void test_ppo_same_seed_same_bytes(void** state) {
@@ -902,7 +941,8 @@ int main(void) {
         cmocka_unit_test(test_gae_hand_computed),
         cmocka_unit_test(test_ppo_same_seed_same_bytes),
         cmocka_unit_test(test_ppo_value_trunk_on_second_thread),
-        cmocka_unit_test(test_ppo_update_split),
+        cmocka_unit_test(test_ppo_update_split_threads),
+        cmocka_unit_test(test_ppo_update_split_matches_unsplit),
         cmocka_unit_test(test_ppo_resume_equals_uninterrupted),
         cmocka_unit_test(test_ppo_bad_checkpoints_refused),
         cmocka_unit_test(test_ppo_rollout_matches_training_forward),

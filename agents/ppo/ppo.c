@@ -18,9 +18,11 @@
 #include "nn/nn.h"
 
 // One part of a minibatch. The update cuts every minibatch into train.update_split parts of
-// contiguous units, runs their forward and backward passes on the trial pool's threads (idle
-// during the update), and sums their gradients in part order; the loss is computed between
-// the two passes over every part's rows in order. The bits follow the split, not the threads.
+// units contiguous in the shuffled order (trials, or BPTT windows), runs their forward and
+// backward passes on the trial pool's threads (idle during the update), and sums their
+// gradients in part order; the loss is computed between the two passes over every part's
+// rows in order. The bits follow the split, not the threads. With several parts a value
+// network of its own runs after the policy's trunk, on its part's thread (no nested pool).
 #define MRL_PPO_MAX_SPLIT 8
 typedef struct {
     MrlRl2Ws ws;     // T = W, B = B_part; a part is packed (ws.nt = nt)
@@ -609,10 +611,10 @@ static size_t unit_len(const MrlPpo* p, int32_t u) {
     return L > p->W ? p->W : L;
 }
 
-// Fills the minibatch workspace with units[lo, hi), packed: the units sorted longest first
+// Fills part q's workspace with units[q->lo, q->hi), packed: the units sorted longest first
 // (stable, so the order is a function of the shuffle alone), step t holding the rows of the
-// units still running (ws.nt), and nothing computed past a unit's end. Returns the sequence
-// length T; *n_rows receives the number of rows (agent steps) in the minibatch.
+// units still running (ws.nt), and nothing computed past a unit's end. Sets q->T, the
+// sequence length, and q->nv, the number of rows (agent steps) in the part.
 static void gather(const MrlPpo* p, MbPart* q) {
     const MrlRl2Dims* d = &p->net.d;
     size_t N = p->N, O = d->O, Araw = d->Araw, S = d->S, B = q->hi - q->lo, W = p->W;

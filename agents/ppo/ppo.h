@@ -135,8 +135,9 @@ int64_t mrl_ppo_steps(const MrlPpo* ppo);
 // Bytes of memory the trainer allocated (printed at start).
 size_t mrl_ppo_memory(const MrlPpo* ppo);
 
-// Threads the update's network work runs on: 2 when a value network of its own runs on a
-// worker of the pool beside the policy's, else 1.
+// Threads the update's network work runs on (at most; the peak the benchmark divides by):
+// with train.update_split parts, the smaller of the parts and the pool's threads; else 2
+// when a value network of its own runs on a worker of the pool beside the policy's, else 1.
 int32_t mrl_ppo_update_threads(const MrlPpo* ppo);
 
 // The network and its parameters (borrowed).

@@ -85,9 +85,13 @@ int mrl_bench_train_cmd(int argc, char** argv) {
     peak *= (double)b.update_threads;
     char blas[96]; // the table's BLAS column: OpenBLAS's kernels and the recurrent product's
     snprintf(blas, sizeof blas, "%s, %s", mrl_nn_blas_core(), mrl_nn_isa_name(mrl_nn_isa_best()));
-    char cell[64];
-    snprintf(cell, sizeof cell, "%s %d%s", run->cell, (int)run->hidden,
-             b.update_threads > 1 ? " (update on 2 threads)" : "");
+    char on[48] = ""; // the update's threads, when more than one
+    if (b.update_threads > 1) {
+        snprintf(on, sizeof on, " on %d threads", (int)b.update_threads);
+    }
+    char cell[96];
+    snprintf(cell, sizeof cell, "%s %d%s%s%s", run->cell, (int)run->hidden, on[0] ? " (update" : "",
+             on, on[0] ? ")" : "");
     char cpu[256], date[64];
     mrl_cli_cpu_model(cpu, sizeof cpu);
     time_t now = time(NULL);
@@ -103,7 +107,7 @@ int mrl_bench_train_cmd(int argc, char** argv) {
            b.rollout_steps_per_s);
     printf("update%s: %.1f GFLOP/s = %.0f%% of the GEMM peak %.1f GFLOP/s (one thread: sgemm "
            "2048^3: %.1f, recurrent-step shape: %.1f, the same packed: %.1f)\n",
-           b.update_threads > 1 ? " on 2 threads" : "", b.update_gflops,
+           on, b.update_gflops,
            100.0 * b.update_gflops / peak, peak, b.peak_gflops, b.gru_gemm_gflops,
            b.gru_packed_gflops);
     printf("memory %.1f MiB, %zu parameters\n", (double)b.memory_bytes / 1048576.0, b.n_params);
