@@ -100,7 +100,7 @@ static void packed_case(size_t M, size_t N, size_t K, int tb, uint64_t seed) {
     free(A), free(b), free(bp), free(C0), free(C1), free(C2);
 }
 
-// every row count from 1 to 17 (whole tiles and each remainder of the 1-, 6- and 8-row
+// every row count from 1 to 17 (whole tiles and each remainder of the 1-, 6- and 12-row
 // kernels), panel edges, both transposes, no rows or columns or k; then shapes that take
 // several blocks of rows and several groups of panels (K = 600: 24 or 27 rows per block,
 // one panel per group)
