@@ -411,6 +411,11 @@ static void test_error_out_of_range(void** state) {
                  "x.yaml:2:7: error: 'seed' = -1 is out of range [0, inf)");
     expect_error("env: {plugin: m}\ntasks: {test: {count: 0}}\n",
                  "x.yaml:2:23: error: 'tasks.test.count' = 0 is out of range [1, inf)");
+    // the RL² network's own limits (agents/rl2/rl2_net.c; test_rl2 checks 4096 is taken)
+    expect_error("env: {plugin: m}\nagent: {hidden: 4097}\n",
+                 "x.yaml:2:17: error: 'agent.hidden' = 4097 is out of range [1, 4096]");
+    expect_error("env: {plugin: m}\nagent: {embed: 4097}\n",
+                 "x.yaml:2:16: error: 'agent.embed' = 4097 is out of range [0, 4096]");
     expect_error("env: {plugin: m}\ntrain: {bptt: 3000000000}\n",
                  "x.yaml:2:15: error: 'train.bptt' = 3000000000 is out of range [0, 2147483647]");
 }

@@ -160,6 +160,13 @@ static void test_rl2_layout_from_one_table(void** state) {
     MrlRl2Net net;
     char err[MRL_MSG_MAX];
     assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    // the largest sizes the schema lets through (agent.hidden, agent.embed in
+    // core/src/schema.c; test_config refuses one more) are ones the network accepts
+    MrlRunConfig big = run_cfg("gru", 4096, 4096, 0);
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &big, err), MRL_OK);
+    big.hidden = 4097;
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &big, err), MRL_EINVAL);
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
     // I = 4 one-hot obs + 3 one-hot action + reward + flag; G = 24
     assert_int_equal(net.d.I, 9);
     size_t expect = 24 * 9 + 24 + 24 * 8 + 24 + 3 * 8 + 3 + 8 + 1;
