@@ -148,7 +148,7 @@ row() {
     fi
 }
 
-# RL² Table 1 (docs: shared reference rl2_bandits_mdps.md): setting -> Random Gittins TS
+# RL² Table 1 (Duan et al. 2016, arXiv:1611.02779): setting -> Random Gittins TS
 # OTS UCB1 eps-greedy greedy RL²
 paper_bandit() {
     case "$1" in
