@@ -20,6 +20,7 @@
 
 #include "baselines/baselines.h"
 #include "metarl/conform.h"
+#include "metarl/trials.h"
 #include "support/plugin_instance.h"
 
 // ---- helpers ----
@@ -42,6 +43,7 @@ static MrlConfig* load_run(const char* const* ov, int n_ov) {
 typedef struct Driver {
     MrlEnvInfo info;
     float obs[MAX_SLOTS];
+    float final_obs[MAX_SLOTS];
     float prev_action[MAX_SLOTS];
     float prev_reward[MAX_SLOTS];
     int32_t flags[MAX_SLOTS];
@@ -70,6 +72,7 @@ static void driver_init(Driver* d, int32_t n_slots, int obs_discrete, int32_t S,
     d->batch.act_floats = 1;
     d->batch.info = &d->info;
     d->batch.obs = d->obs;
+    d->batch.final_obs = d->final_obs;
     d->batch.prev_action = d->prev_action;
     d->batch.prev_reward = d->prev_reward;
     d->batch.flags = d->flags;
@@ -566,7 +569,8 @@ static void test_mdp_counts_across_episodes(void** state) {
         assert_int_equal(a->begin(a, 1, &d.info, err), MRL_OK);
         step1(a, &d, TRIAL, 0, 0, 0);       // episode 1: s0 = 0
         step1(a, &d, 0, 2, 1, 0.5f);        // (0, 1) -> 2, reward 0.5
-        step1(a, &d, EPISODE, 0, 0, -1.0f); // episode 2 starts in 0; (2, 0) paid -1, next unseen
+        d.final_obs[0] = 1;                 // episode 1 ended in 1:
+        step1(a, &d, EPISODE, 0, 0, -1.0f); // episode 2 starts in 0; (2, 0) paid -1, went to 1
         step1(a, &d, 0, 1, 1, 2.0f);        // (0, 1) -> 1, reward 2
         double n, sum, next[3];
         assert_int_equal(mrl_baseline_mdp_counts(a, 0, 0, 1, &n, &sum, next), MRL_OK);
@@ -574,7 +578,7 @@ static void test_mdp_counts_across_episodes(void** state) {
         assert_true(next[0] == 0 && next[1] == 1 && next[2] == 1);
         assert_int_equal(mrl_baseline_mdp_counts(a, 0, 2, 0, &n, &sum, next), MRL_OK);
         assert_true(n == 1.0 && sum == -1.0);
-        assert_true(next[0] == 0 && next[1] == 0 && next[2] == 0);
+        assert_true(next[0] == 0 && next[1] == 1 && next[2] == 0);
         assert_int_equal(mrl_baseline_mdp_counts(a, 0, 0, 0, &n, &sum, next), MRL_OK);
         assert_true(n == 0.0);
         assert_int_equal(mrl_baseline_mdp_counts(a, 0, 3, 0, &n, &sum, next), MRL_EINVAL);
@@ -587,6 +591,65 @@ static void test_mdp_counts_across_episodes(void** state) {
         a->free(a);
     }
     mrl_config_free(cfg);
+}
+
+// Through the host on a real tabular MDP: every step of a trial but its very last is
+// recorded, the last transition of each episode too (to the state the episode ended on,
+// the batch's final_obs), and every recorded next state is one the env produced. Before
+// final_obs the agents lost one transition per episode boundary.
+static void test_mdp_records_every_transition(void** state) {
+    (void)state;
+    char err[MRL_MSG_MAX];
+    TestEnv e;
+    const double prm[3] = {6, 3, 5}; // S = 6, A = 3, H = 5
+    assert_int_equal(test_env_open(&e, "tabular_mdp", prm, 3), MRL_OK);
+    assert_int_equal(test_env_sample(&e, 7), MRL_OK);
+    MrlConfig* cfg = load_run(NULL, 0);
+    const char* kinds[] = {"psrl", "beb", "greedy"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        MrlTrialSlots ts;
+        assert_int_equal(mrl_trials_init(&ts, e.api, &e.info, e.params, 1, 1, err), MRL_OK);
+        MrlAgent* a = make(kinds[i], cfg);
+        assert_int_equal(a->begin(a, 1, &e.info, err), MRL_OK);
+        assert_int_equal(mrl_trials_start(&ts, 0, e.task, 1, 3, 11, 1, (int64_t)i, err), MRL_OK);
+        double seen[6] = {0}; // next states the env produced, the trial's last step excluded
+        double rewards = 0.0; // their rewards' sum
+        int steps = 0;
+        while (mrl_trials_active(&ts) > 0) {
+            assert_int_equal(a->act(a, ts.action, &ts.batch, ts.agent_rng, err), MRL_OK);
+            assert_int_equal(mrl_trials_step(&ts, err), MRL_OK);
+            steps++;
+            if (!ts.trial_done[0]) {
+                seen[(int)(ts.ended[0] ? ts.next_obs[0] : ts.obs[0])] += 1.0;
+                rewards += (double)ts.step_reward[0];
+            }
+        }
+        assert_int_equal(steps, 15);
+        double n_all = 0.0, sum_all = 0.0, to[6] = {0};
+        for (int32_t s = 0; s < 6; s++) {
+            for (int32_t u = 0; u < 3; u++) {
+                double n, sum, next[6];
+                assert_int_equal(mrl_baseline_mdp_counts(a, 0, s, u, &n, &sum, next), MRL_OK);
+                double nn = 0.0;
+                for (int k = 0; k < 6; k++) {
+                    to[k] += next[k];
+                    nn += next[k];
+                }
+                assert_true(nn == n); // a transition for every reward
+                n_all += n;
+                sum_all += sum;
+            }
+        }
+        assert_true(n_all == 14.0);
+        assert_true(fabs(sum_all - rewards) < 1e-9);
+        for (int k = 0; k < 6; k++) {
+            assert_true(to[k] == seen[k]);
+        }
+        a->free(a);
+        mrl_trials_release(&ts);
+    }
+    mrl_config_free(cfg);
+    test_env_close(&e);
 }
 
 // greedy's plan is value iteration on the posterior mean: after (0, 1) paid 10 twice
@@ -691,6 +754,7 @@ int main(void) {
         cmocka_unit_test(test_value_iteration_two_states),
         cmocka_unit_test(test_value_iteration_matches_oracle),
         cmocka_unit_test(test_mdp_counts_across_episodes),
+        cmocka_unit_test(test_mdp_records_every_transition),
         cmocka_unit_test(test_greedy_posterior_mean_plan),
         cmocka_unit_test(test_act_makes_no_allocation),
     };

@@ -155,6 +155,7 @@ static void test_trials_agent_inputs(void** state) {
         if (t == 1) {
             assert_true(ts.obs[0] == 0.0f);      // new episode's first observation
             assert_true(ts.next_obs[0] == 2.0f); // the ended episode's last one
+            assert_true(ts.batch.final_obs[0] == 2.0f);
         }
     }
     assert_int_equal(ts.trial_done[0], 1);

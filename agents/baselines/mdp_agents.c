@@ -5,9 +5,9 @@
 // What an agent observes. At step t of a trial it sees the state s_t (obs),
 // a_{t-1} (prev_action) and r_{t-1} (prev_reward). So it records the reward of
 // (s_{t-1}, a_{t-1}) at every step after the first, and the transition
-// (s_{t-1}, a_{t-1}) -> s_t except at an episode start, where s_t is the new
-// episode's start state and the previous episode's last next state is never seen
-// (its reward still arrives, as prev_reward of the next episode's first step).
+// (s_{t-1}, a_{t-1}) -> s_t; at an episode start, where s_t is the new episode's start
+// state, the transition goes to the state the previous episode ended on instead
+// (final_obs; its reward arrives as prev_reward of the next episode's first step).
 // The last step of the trial's last episode is never recorded (no later act).
 //
 // Posterior (psrl, opsrl, beb, greedy, epsilon_greedy), conjugate with known unit
@@ -361,7 +361,8 @@ static int mdp_act(MrlAgent* agent, float* action, const MrlStepBatch* batch, Mr
             m->steps[slot] = 0;
             m->h[slot] = 0;
         } else {
-            // the previous step: its reward always, its transition within an episode
+            // the previous step: its reward, and its transition to s_t, or at an episode
+            // start to the state the previous episode ended on
             int32_t a =
                 clamp_index(batch->prev_action[(size_t)slot * (size_t)batch->act_floats], m->A);
             size_t sa = (size_t)m->prev_s[slot] * A + (size_t)a;
@@ -369,6 +370,9 @@ static int mdp_act(MrlAgent* agent, float* action, const MrlStepBatch* batch, Mr
             rsum[sa] += (double)batch->prev_reward[slot];
             m->steps[slot]++;
             if (fl & MRL_SLOT_EPISODE_START) {
+                int32_t e =
+                    clamp_index(batch->final_obs[(size_t)slot * (size_t)batch->obs_floats], m->S);
+                cnt[sa * S + (size_t)e] += 1.0;
                 m->h[slot] = 0;
             } else {
                 cnt[sa * S + (size_t)s] += 1.0;

@@ -87,6 +87,7 @@ int mrl_trials_init(MrlTrialSlots* ts, const MrlEnvApi* api, const MrlEnvInfo* i
     ts->batch.act_floats = ts->act_floats;
     ts->batch.info = &ts->info;
     ts->batch.obs = ts->obs;
+    ts->batch.final_obs = ts->next_obs;
     ts->batch.prev_action = ts->prev_action;
     ts->batch.prev_reward = ts->prev_reward;
     ts->batch.flags = ts->flags;

@@ -27,6 +27,10 @@ typedef struct MrlStepBatch {
     const int32_t* episode;    // (N) 0-based episode index within the trial
     const int32_t* episodes;   // (N) episodes in the slot's trial
     const int64_t* ep_step;    // (N) steps taken so far in the current episode
+    const float* final_obs;    // (N, O) read only where flags hold EPISODE_START without
+                               // TRIAL_START: the observation the previous episode ended on
+                               // (obs already shows the new episode's first), so that an
+                               // agent can record the episode's last transition
     // privileged access, for oracle-style agents only:
     const MrlEnvApi* api;      // the plugin table
     void* const* env_states;   // (N) each slot's env state (pass to api->oracle)

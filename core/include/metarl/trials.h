@@ -81,7 +81,8 @@ typedef struct MrlTrialSlots {
     int32_t* trial_done;    // (N) 1 if the step ended the trial (slot now inactive)
     MrlEpisodeResult* last; // (N) the episode that ended, where ended[s]
     float* next_obs;        // (N, O) where ended[s]: the episode's last observation (obs
-                            // already holds the next episode's first one)
+                            // already holds the next episode's first one); kept until the
+                            // slot's next episode end, the batch's final_obs
     int32_t* status;        // (N) per-slot callback status of the last step
     char* errs;             // (N, MRL_ERR_MAX) per-slot error text
 } MrlTrialSlots;
