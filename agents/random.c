@@ -11,9 +11,17 @@ void mrl_agent_random_action(float* action, const MrlSpace* space, MrlRng* rng) 
         action[0] = (float)mrl_rng_below(rng, (uint32_t)space->n);
         return;
     }
+    // an unbounded side is replaced by one 2 away from the other side (by -1 and 1 when
+    // both are open), so that a draw never leaves the box
+    double lo = space->low, hi = space->high;
+    if (!isfinite(lo) && !isfinite(hi)) {
+        lo = -1.0, hi = 1.0;
+    } else if (!isfinite(lo)) {
+        lo = hi - 2.0;
+    } else if (!isfinite(hi)) {
+        hi = lo + 2.0;
+    }
     for (int32_t i = 0; i < space->n; i++) {
-        double lo = isfinite(space->low) ? space->low : -1.0;
-        double hi = isfinite(space->high) ? space->high : 1.0;
         action[i] = (float)(lo + (hi - lo) * mrl_rng_uniform(rng));
     }
 }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "metarl/agent.h"
 #include "metarl/trials.h"
 #include "metarl/util.h"
 #include "support/mock_env.h"
@@ -211,8 +212,56 @@ static void test_trials_nan_reward_is_an_error(void** state) {
     mrl_trials_release(&ts);
 }
 
+// the random action: each of n discrete values about 1/n of the time; box floats inside
+// [low, high] with the uniform mean, also when a bound is infinite (one-sided boxes once
+// drew from [-1, low] or [high, 1], outside the box)
+static void test_random_action_spaces(void** state) {
+    (void)state;
+    enum { DRAWS = 40000 };
+    MrlRng rng;
+    mrl_rng_seed(&rng, 99, 1);
+    MrlSpace d = {.kind = MRL_SPACE_DISCRETE, .n = 4};
+    int count[4] = {0};
+    for (int i = 0; i < DRAWS; i++) {
+        float a = -1.0f;
+        mrl_agent_random_action(&a, &d, &rng);
+        assert_true(a == floorf(a) && a >= 0.0f && a < 4.0f);
+        count[(int)a]++;
+    }
+    for (int k = 0; k < 4; k++) { // sd sqrt(40000 * 1/4 * 3/4) = 87
+        assert_true(abs(count[k] - DRAWS / 4) < 450);
+    }
+    const float inf = INFINITY;
+    const float lows[4] = {-2.0f, 5.0f, -inf, -inf};
+    const float highs[4] = {3.0f, inf, -5.0f, inf};
+    const double mids[4] = {0.5, 6.0, -6.0, 0.0}; // the uniform range's middle
+    for (int c = 0; c < 4; c++) {
+        MrlSpace b = {.kind = MRL_SPACE_BOX,
+                      .n = 3,
+                      .ndim = 1,
+                      .shape = {3},
+                      .low = lows[c],
+                      .high = highs[c]};
+        double lo = isfinite(lows[c]) ? lows[c] : (isfinite(highs[c]) ? highs[c] - 2.0 : -1.0);
+        double hi = isfinite(highs[c]) ? highs[c] : lo + 2.0;
+        double sum[3] = {0.0, 0.0, 0.0};
+        for (int i = 0; i < DRAWS; i++) {
+            float a[3];
+            mrl_agent_random_action(a, &b, &rng);
+            for (int j = 0; j < 3; j++) {
+                assert_true(a[j] >= lo && a[j] <= hi);
+                sum[j] += a[j];
+            }
+        }
+        for (int j = 0; j < 3; j++) { // sd of the mean (hi - lo) / sqrt(12 * 40000) < 0.008
+            assert_true(fabs(sum[j] / DRAWS - mids[c]) < 0.05);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_action_spaces),
         cmocka_unit_test(test_trials_episode_lengths_and_counts),
         cmocka_unit_test(test_trials_threads_do_not_change_results),
         cmocka_unit_test(test_trials_host_enforces_horizon),

@@ -68,7 +68,9 @@ MrlAgent* mrl_agent_new(const char* kind, const MrlRunConfig* run, char* err);
 extern const char* const mrl_agent_kinds[];
 
 // Writes a uniformly random action of `space` into `action` (used by the
-// random agent and exploration code).
+// random agent and exploration code): a uniform discrete value, or every box float
+// uniform in [low, high], an infinite bound taken as the other bound -+ 2 (both
+// infinite: [-1, 1]).
 void mrl_agent_random_action(float* action, const MrlSpace* space, MrlRng* rng);
 
 #endif // METARL_AGENT_H
