@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "metarl/pool.h"
 #include "metarl/util.h"
 
 typedef struct {
@@ -274,8 +275,56 @@ static void test_json_string_escapes(void** state) {
     mrl_buf_free(&b);
 }
 
+// the pool: every index of [0, n) in exactly one call, calls over contiguous ranges that
+// depend only on (n, threads), on a NULL pool too, over many runs of one pool
+typedef struct PoolProbe {
+    int32_t visits[1000];
+    int64_t chunk_lo[1000]; // lo of the call that covered the index
+} PoolProbe;
+
+static void pool_probe(void* ctx, int64_t lo, int64_t hi) {
+    PoolProbe* p = ctx;
+    for (int64_t i = lo; i < hi; i++) {
+        p->visits[i]++;
+        p->chunk_lo[i] = lo;
+    }
+}
+
+static void test_pool_covers_each_index_once(void** state) {
+    (void)state;
+    static PoolProbe a, b;
+    const int64_t ns[] = {0, 1, 2, 7, 1000};
+    for (int32_t threads = 1; threads <= 4; threads++) {
+        MrlPool* pool = mrl_pool_new(threads);
+        assert_true(threads == 1 ? pool == NULL : pool != NULL);
+        assert_int_equal(mrl_pool_threads(pool), threads);
+        for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+            for (int rep = 0; rep < 50; rep++) {
+                PoolProbe* p = rep == 0 ? &a : &b;
+                memset(p, 0, sizeof *p);
+                mrl_pool_run(pool, pool_probe, p, ns[k]);
+                int64_t chunks = 0;
+                for (int64_t i = 0; i < 1000; i++) {
+                    assert_int_equal(p->visits[i], i < ns[k] ? 1 : 0);
+                    chunks += i < ns[k] && p->chunk_lo[i] == i;
+                    if (i > 0 && i < ns[k] && p->chunk_lo[i] != i) {
+                        assert_true(p->chunk_lo[i] == p->chunk_lo[i - 1]); // contiguous
+                    }
+                }
+                assert_true(chunks <= threads);
+                assert_true(ns[k] < threads || ns[k] == 0 || chunks == threads);
+                if (rep > 0) {
+                    assert_memory_equal(a.chunk_lo, b.chunk_lo, sizeof a.chunk_lo);
+                }
+            }
+        }
+        mrl_pool_free(pool);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pool_covers_each_index_once),
         cmocka_unit_test(test_is_ident),
         cmocka_unit_test(test_fail_writes_text_and_returns_code),
         cmocka_unit_test(test_hash_depends_on_every_input),

@@ -54,4 +54,4 @@ err=$(bash scripts/rl2_tables_gen.sh "$T/bad" 2>&1 >/dev/null)
 rc=$?
 check "unknown train key fails" test "$rc" -ne 0
 check "error names the key" sh -c "printf '%s' '$err' | grep -q 'no train.no_such_key'"
-finish 18
+finish 16

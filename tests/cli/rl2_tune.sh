@@ -39,4 +39,4 @@ check "a bad run name is refused" sh -c \
     "! METARL=$METARL OUT=$T/bad.tsv bash $SRC/scripts/rl2_tune.sh x 'a b' 2>err.txt"
 check "naming it" grep -q "NAME 'a b' must match" err.txt
 check "and writing nothing" test ! -e bad.tsv
-finish 14
+finish 15

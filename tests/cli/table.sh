@@ -50,34 +50,31 @@ Y
 "$METARL" table table.yaml --out t1 >log1.txt 2>&1 || { cat log1.txt; echo "FAIL table run"; exit 1; }
 "$METARL" table table.yaml --out t2 >log2.txt 2>&1 || { cat log2.txt; echo "FAIL second table run"; exit 1; }
 for f in table.md table.csv table.json rows/random/summary.json rows/rl2_tiny/eval/test.csv; do
-    cmp -s "t1/$f" "t2/$f" || { echo "FAIL $f differs between runs"; fails=$((fails + 1)); }
+    check "$f the same in both runs" cmp -s "t1/$f" "t2/$f"
 done
-grep -q '^| \*RL² (paper)\* |' t1/table.md || { echo "FAIL reference row missing"; fails=$((fails + 1)); }
+check "reference row" grep -q '^| \*RL² (paper)\* |' t1/table.md
 for r in Random Oracle "RL2 tiny"; do
-    grep -q "\"$r\": {" t1/table.json || { echo "FAIL table.json lacks row $r"; fails=$((fails + 1)); }
+    check "table.json has row $r" grep -q "\"$r\": {" t1/table.json
 done
 trial_mean() { # row name -> trial return mean from table.json
     tr -d '\n' <t1/table.json | sed "s/.*\"$1\": {[^}]*\"trial_return\": {\"mean\": \([-0-9.e+]*\).*/\1/"
 }
 r=$(trial_mean Random)
 o=$(trial_mean Oracle)
-awk -v r="$r" -v o="$o" 'BEGIN { exit !(o > r + 2 && r > 4.5 && r < 5.5) }' || { echo "FAIL oracle $o vs random $r"; fails=$((fails + 1)); }
-grep -q "trained\|done: " log1.txt || { echo "FAIL first run did not train"; fails=$((fails + 1)); }
+check "oracle $o well above random $r" awk -v r="$r" -v o="$o" 'BEGIN { exit !(o > r + 2 && r > 4.5 && r < 5.5) }'
+check "the first run trained" grep -q "trained\|done: " log1.txt
 
 printf 'config: base.yaml\nrowz: []\n' >bad.yaml
 "$METARL" table bad.yaml --out t3 >out.txt 2>err.txt
 code=$?
-if [ "$code" -ne 2 ] || [ "$(wc -l <err.txt)" -ne 1 ] || ! grep -q "^bad.yaml:2:1: error: unknown key 'rowz' (did you mean 'rows'?)" err.txt || [ -e t3 ]; then
-    echo "FAIL bad table: exit $code"; cat err.txt; fails=$((fails + 1))
-fi
+check "bad table: exit 2, one line, nothing written" test "$code" -eq 2 -a "$(wc -l <err.txt)" -eq 1 -a ! -e t3
+check "bad table: message" grep -q "^bad.yaml:2:1: error: unknown key 'rowz' (did you mean 'rows'?)" err.txt
 printf 'config: base.yaml\nrows:\n  - {name: X, agent: nosuch}\n' >bad2.yaml
 "$METARL" table bad2.yaml --out t4 >out.txt 2>err.txt
 code=$?
-if [ "$code" -ne 2 ] || [ -e t4 ] || ! grep -q "^bad2.yaml:3:5: error: row 'X': unknown agent 'nosuch'" err.txt; then
-    echo "FAIL unknown agent row: exit $code"; cat err.txt; fails=$((fails + 1))
-fi
-grep -q '^## set `test` (200 tasks × 1 trial(s), 10 episodes per trial, horizon 1; episodes 1–2 shown)$' t1/table.md ||
-    { echo "FAIL set header does not give the trial's 10 episodes"; fails=$((fails + 1)); }
+check "unknown agent row: exit 2, nothing written" test "$code" -eq 2 -a ! -e t4
+check "unknown agent row: message" grep -q "^bad2.yaml:3:5: error: row 'X': unknown agent 'nosuch'" err.txt
+check "set header gives the trial's 10 episodes" grep -q '^## set `test` (200 tasks × 1 trial(s), 10 episodes per trial, horizon 1; episodes 1–2 shown)$' t1/table.md
 
 # ---- trial layout, normaliser, marks ----
 cat >trial.yaml <<'Y'
@@ -168,7 +165,9 @@ Y
 "$METARL" table par.yaml --jobs 2 --out t9 out=resj >log9.txt 2>&1 || { cat log9.txt; echo "FAIL --jobs 2 table run"; exit 1; }
 "$METARL" table par.yaml --out t10 out=ress >log10.txt 2>&1 || { cat log10.txt; echo "FAIL --jobs 1 table run"; exit 1; }
 check "--jobs 2 trains two runs in the background" test "$(grep -c "^training row '.*' in the background" log9.txt)" -eq 2
-check "--jobs 2: each run's log" grep -q "done: " resj/trl2/train.log resj/trl2b/train.log
+for r in trl2 trl2b; do
+    check "--jobs 2: $r's log" grep -q "done: " "resj/$r/train.log"
+done
 for f in gru lstm gru_argmax; do
     check "--jobs 2 = --jobs 1: rows/$f" cmp -s "t9/rows/$f/eval/test.csv" "t10/rows/$f/eval/test.csv"
 done
@@ -213,4 +212,4 @@ check "eval of a moved run directory, greedy" cmp -s ev_here/eval/test.csv ev_mo
 (cd sub && "$METARL" eval ../moved/trl2 --out ../ev_moved_s >/dev/null 2>&1)
 "$METARL" eval res/trl2 --out ev_here_s >/dev/null 2>&1
 check "eval of a moved run directory, sampling" cmp -s ev_here_s/eval/test.csv ev_moved_s/eval/test.csv
-finish 53
+finish 63
