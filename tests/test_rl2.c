@@ -543,35 +543,58 @@ static void inputs_to_float(MrlRl2Ws* ws, const NetCtx* k, size_t TB) {
 
 static void test_rl2_float_matches_double(void** state) {
     (void)state;
-    MrlEnvInfo info = info_discrete(3, 4);
-    MrlRunConfig run = run_cfg("gru", 16, 0, 1);
-    NetCtx k;
-    memset(&k, 0, sizeof k);
-    char err[MRL_MSG_MAX];
-    assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
-    k.T = 6, k.B = 2;
-    assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
-    fill_inputs(&k, &info, 5);
-    MrlRl2Ws ws;
-    assert_int_equal(mrl_rl2_ws_init(&ws, &k.net, k.T, k.B, err), MRL_OK);
-    size_t TB = 12;
-    inputs_to_float(&ws, &k, TB);
-    float* p = calloc(k.net.n_params, sizeof(float));
-    double* pd = calloc(k.net.n_params, sizeof(double));
-    mrl_rl2_net_init_params(&k.net, p, 3);
-    for (size_t i = 0; i < k.net.n_params; i++) {
-        p[i] *= 20.0f; // make the policy far from uniform
-        pd[i] = p[i];
+    for (int cell = 0; cell < 2; cell++) {
+        MrlEnvInfo info = info_discrete(3, 4);
+        MrlRunConfig run = run_cfg(cell ? "lstm" : "gru", 16, 0, 1);
+        NetCtx k;
+        memset(&k, 0, sizeof k);
+        char err[MRL_MSG_MAX];
+        assert_int_equal(mrl_rl2_net_init(&k.net, &info, &run, err), MRL_OK);
+        k.T = 6, k.B = 2;
+        assert_int_equal(mrl_rl2_ws_init_f64(&k.ws, &k.net, k.T, k.B, err), MRL_OK);
+        fill_inputs(&k, &info, 5);
+        MrlRl2Ws ws;
+        assert_int_equal(mrl_rl2_ws_init(&ws, &k.net, k.T, k.B, err), MRL_OK);
+        size_t TB = 12;
+        inputs_to_float(&ws, &k, TB);
+        float* p = calloc(k.net.n_params, sizeof(float));
+        double* pd = calloc(k.net.n_params, sizeof(double));
+        mrl_rl2_net_init_params(&k.net, p, 3);
+        for (size_t i = 0; i < k.net.n_params; i++) {
+            p[i] *= 20.0f; // make the policy far from uniform
+            pd[i] = p[i];
+        }
+        mrl_rl2_forward(&k.net, &ws, p, k.T, k.B);
+        mrl_rl2_forward_f64(&k.net, &k.ws, pd, k.T, k.B);
+        for (size_t i = 0; i < TB; i++) {
+            assert_true(fabs(ws.logp_a[i] - k.ws.logp_a[i]) < 1e-4 * (1.0 + fabs(k.ws.logp_a[i])));
+            assert_true(fabs(ws.v[i] - k.ws.v[i]) < 1e-4 * (1.0 + fabs(k.ws.v[i])));
+        }
+        // the backward passes too: the same cotangents give the same gradient to float rounding
+        for (size_t i = 0; i < TB; i++) {
+            k.ws.dlogp_a[i] = 0.3 - 0.07 * (double)i;
+            k.ws.dent[i] = 0.01 * (double)(i % 3);
+            k.ws.dv[i] = 0.5 * ((double)(i % 4) - 1.5);
+            ws.dlogp_a[i] = (float)k.ws.dlogp_a[i];
+            ws.dent[i] = (float)k.ws.dent[i];
+            ws.dv[i] = (float)k.ws.dv[i];
+        }
+        float* g = calloc(k.net.n_params, sizeof(float));
+        double* gd = calloc(k.net.n_params, sizeof(double));
+        mrl_rl2_backward(&k.net, &ws, p, g, k.T, k.B);
+        mrl_rl2_backward_f64(&k.net, &k.ws, pd, gd, k.T, k.B);
+        double gmax = 0.0, dmax = 0.0;
+        for (size_t i = 0; i < k.net.n_params; i++) {
+            gmax = fmax(gmax, fabs(gd[i]));
+            dmax = fmax(dmax, fabs((double)g[i] - gd[i]));
+        }
+        assert_true(gmax > 1e-3);
+        assert_true(dmax < 1e-4 * gmax);
+        free(g), free(gd);
+        free(p), free(pd);
+        mrl_rl2_ws_release(&ws);
+        mrl_rl2_ws_release_f64(&k.ws);
     }
-    mrl_rl2_forward(&k.net, &ws, p, k.T, k.B);
-    mrl_rl2_forward_f64(&k.net, &k.ws, pd, k.T, k.B);
-    for (size_t i = 0; i < TB; i++) {
-        assert_true(fabs(ws.logp_a[i] - k.ws.logp_a[i]) < 1e-4 * (1.0 + fabs(k.ws.logp_a[i])));
-        assert_true(fabs(ws.v[i] - k.ws.v[i]) < 1e-4 * (1.0 + fabs(k.ws.v[i])));
-    }
-    free(p), free(pd);
-    mrl_rl2_ws_release(&ws);
-    mrl_rl2_ws_release_f64(&k.ws);
 }
 
 // Packed sequences (ws.nt): the second sequence ends after 3 of 6 steps. The gradient check
