@@ -364,7 +364,7 @@ static void test_error_unknown_key_hint(void** state) {
     expect_error("env: {plugin: maze}\nagent: {zzzzzz: 1}\n",
                  "x.yaml:2:9: error: unknown key 'zzzzzz' in 'agent' (expected one of: kind, "
                  "cell, hidden, embed, layer_norm, time_input, input_mlp, head_mlp, head_skip, "
-                 "separate_value, critic_oracle, prev_obs, "
+                 "separate_value, critic_oracle, prev_obs, temperature, "
                  "epsilon, ucb_c, ots_samples, opsrl_samples, gittins_discount, beb_beta, "
                  "ucrl_delta, ucrl_scale, mdp_prior_mean, "
                  "mdp_prior_precision, mdp_prior_alpha)");

@@ -15,7 +15,9 @@
 
 #include "metarl/agent.h"
 #include "metarl/pool.h"
+#include "rl2/rl2_agent.h"
 #include "rl2/rl2_net.h"
+#include "rl2/rl2_policy.h"
 #include "support/gradcheck.h"
 
 // BOX observations: a vector of n floats
@@ -798,6 +800,94 @@ static void test_rl2_two_trunks_at_once(void** state) {
     }
 }
 
+// Acting at a temperature: N slots at a trial start with the same inputs share one policy p;
+// sampled at T = 1 the actions follow p, at T = 0.5 p^2 renormalised, at T = 2 sqrt(p)
+// renormalised (each count within 5 standard deviations); the agent reads agent.temperature,
+// and a tiny one acts as rl2_greedy does
+static void test_rl2_temperature(void** state) {
+    (void)state;
+    enum { N = 20000, A = 4 };
+    MrlEnvInfo info = info_discrete(3, A);
+    MrlRunConfig run = run_cfg("gru", 8, 0, 0);
+    MrlRl2Net net;
+    char err[MRL_MSG_MAX];
+    assert_int_equal(mrl_rl2_net_init(&net, &info, &run, err), MRL_OK);
+    float* p = calloc(net.n_params, sizeof(float));
+    mrl_rl2_net_init_params(&net, p, 5);
+    for (size_t i = net.off.pi_w; i < net.off.pi_w + net.size.pi_w; i++) {
+        p[i] *= 30.0f; // a policy far from uniform, not near-deterministic either
+    }
+    float* zeros = calloc(N, sizeof(float));
+    float* act = calloc(N, sizeof(float));
+    int32_t* flags = calloc(N, sizeof(int32_t));
+    int32_t* ints = calloc(N, sizeof(int32_t));
+    int64_t* steps = calloc(N, sizeof(int64_t));
+    MrlRng* rngs = calloc(N, sizeof(MrlRng));
+    for (size_t s = 0; s < N; s++) {
+        flags[s] = MRL_SLOT_ACTIVE | MRL_SLOT_TRIAL_START | MRL_SLOT_EPISODE_START;
+        mrl_rng_seed(&rngs[s], 17, s);
+    }
+    MrlStepBatch b = {.n_slots = N,
+                      .obs_floats = 1,
+                      .act_floats = 1,
+                      .info = &info,
+                      .obs = zeros,
+                      .final_obs = zeros,
+                      .prev_action = zeros,
+                      .prev_reward = zeros,
+                      .flags = flags,
+                      .episode = ints,
+                      .episodes = ints,
+                      .ep_step = steps};
+    MrlRl2Policy pol;
+    assert_int_equal(mrl_rl2_policy_init(&pol, &net, p, N, err), MRL_OK);
+    assert_true(pol.temperature == 1.0f);
+    const float ts[3] = {1.0f, 0.5f, 2.0f};
+    double prob[A];
+    for (int k = 0; k < 3; k++) {
+        pol.temperature = ts[k];
+        mrl_rl2_policy_step(&pol, act, &b, rngs);
+        if (k == 0) {
+            for (int j = 0; j < A; j++) {
+                prob[j] = exp((double)pol.ws.logp[j]);
+            }
+        }
+        double want[A], z = 0.0, lo = 1.0, hi = 0.0;
+        for (int j = 0; j < A; j++) {
+            want[j] = pow(prob[j], 1.0 / ts[k]);
+            z += want[j];
+            lo = fmin(lo, prob[j]);
+            hi = fmax(hi, prob[j]);
+        }
+        assert_true(lo > 0.02 && hi < 0.9);
+        int count[A] = {0};
+        for (size_t s = 0; s < N; s++) {
+            assert_true(pol.ws.logp[s * A + 1] == pol.ws.logp[1]); // one policy for all
+            count[(int)act[s]]++;
+        }
+        for (int j = 0; j < A; j++) {
+            double q = want[j] / z, sd = sqrt(N * q * (1.0 - q));
+            assert_true(fabs(count[j] - N * q) < 5.0 * sd);
+        }
+    }
+    mrl_rl2_policy_release(&pol);
+    // through the agent: a tiny temperature picks the most likely action everywhere
+    MrlAgent* greedy = mrl_rl2_agent_new(&run, p, net.n_params, 1, err);
+    run.temperature = 1e-4;
+    MrlAgent* cold = mrl_rl2_agent_new(&run, p, net.n_params, 0, err);
+    assert_non_null(greedy);
+    assert_non_null(cold);
+    assert_int_equal(greedy->begin(greedy, N, &info, err), MRL_OK);
+    assert_int_equal(cold->begin(cold, N, &info, err), MRL_OK);
+    float* act_g = calloc(N, sizeof(float));
+    assert_int_equal(greedy->act(greedy, act_g, &b, rngs, err), MRL_OK);
+    assert_int_equal(cold->act(cold, act, &b, rngs, err), MRL_OK);
+    assert_memory_equal(act, act_g, N * sizeof(float));
+    greedy->free(greedy);
+    cold->free(cold);
+    free(act_g), free(p), free(zeros), free(act), free(flags), free(ints), free(steps), free(rngs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rl2_layout_from_one_table),
@@ -810,6 +900,7 @@ int main(void) {
         cmocka_unit_test(test_rl2_value_trunk_is_separate),
         cmocka_unit_test(test_rl2_privileged_features_reach_value_only),
         cmocka_unit_test(test_rl2_float_matches_double),
+        cmocka_unit_test(test_rl2_temperature),
         cmocka_unit_test(test_rl2_gradcheck_packed),
         cmocka_unit_test(test_rl2_packed_matches_padded),
         cmocka_unit_test(test_rl2_two_trunks_at_once),

@@ -49,6 +49,9 @@ static int rl2_begin(MrlAgent* agent, int32_t n_slots, const MrlEnvInfo* info, c
         return rc;
     }
     a->pol.greedy = a->greedy;
+    if (a->run.temperature > 0.0) { // 0: a run config built without the schema's defaults
+        a->pol.temperature = (float)a->run.temperature;
+    }
     a->pol.ws.no_value = 1; // this agent only acts: no value head, no value trunk
     a->ready = 1;
     return MRL_OK;

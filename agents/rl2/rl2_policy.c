@@ -28,7 +28,10 @@ int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* pa
     pol->logp = calloc(N, sizeof(float));
     pol->value = calloc(N, sizeof(float));
     pol->last_obs = calloc(N * net->d.O, sizeof(float));
-    if (!pol->h || !pol->c || !pol->raw || !pol->logp || !pol->value || !pol->last_obs) {
+    pol->tempered = calloc(net->d.A, sizeof(float));
+    pol->temperature = 1.0f;
+    if (!pol->h || !pol->c || !pol->raw || !pol->logp || !pol->value || !pol->last_obs ||
+        !pol->tempered) {
         mrl_rl2_policy_release(pol);
         return mrl_fail(err, MRL_ENOMEM, "error: out of memory for %d policy slots", (int)n_slots);
     }
@@ -61,6 +64,22 @@ static void load_inputs(MrlRl2Policy* pol, const MrlStepBatch* batch) {
     }
 }
 
+// out = log of pi^(1/t) renormalised, from the log-probabilities lp (A); returns out
+static const float* temper(float* out, const float* lp, size_t A, float t) {
+    double top = -INFINITY, sum = 0.0;
+    for (size_t j = 0; j < A; j++) {
+        top = fmax(top, (double)lp[j] / t);
+    }
+    for (size_t j = 0; j < A; j++) {
+        sum += exp((double)lp[j] / t - top);
+    }
+    double lse = top + log(sum);
+    for (size_t j = 0; j < A; j++) {
+        out[j] = (float)((double)lp[j] / t - lse);
+    }
+    return out;
+}
+
 void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* batch,
                          MrlRng* rngs) {
     const MrlRl2Dims* d = &pol->net->d;
@@ -82,6 +101,9 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
                 for (size_t j = 1; j < A; j++) {
                     a = lp[j] > lp[a] ? (int32_t)j : a;
                 }
+            } else if (pol->temperature != 1.0f) {
+                a = mrl_nn_categorical_sample(temper(pol->tempered, lp, A, pol->temperature), A,
+                                              &rngs[s]);
             } else {
                 a = mrl_nn_categorical_sample(lp, A, &rngs[s]);
             }
@@ -90,9 +112,10 @@ void mrl_rl2_policy_step(MrlRl2Policy* pol, float* action, const MrlStepBatch* b
             pol->logp[s] = lp[a];
         } else {
             double l = 0.0;
+            double spread = sqrt((double)pol->temperature);
             for (size_t j = 0; j < A; j++) {
                 double sd = exp((double)log_std[j]);
-                double z = pol->greedy ? 0.0 : mrl_rng_normal(&rngs[s]);
+                double z = pol->greedy ? 0.0 : spread * mrl_rng_normal(&rngs[s]);
                 raw[j] = (float)(lp[j] + sd * z);
                 l += -0.5 * z * z - (double)log_std[j] - 0.91893853320467274178;
                 float v = raw[j];
@@ -129,5 +152,6 @@ void mrl_rl2_policy_release(MrlRl2Policy* pol) {
     free(pol->logp);
     free(pol->value);
     free(pol->last_obs);
+    free(pol->tempered);
     memset(pol, 0, sizeof *pol);
 }

@@ -19,6 +19,7 @@ typedef struct MrlRl2Policy {
     const float* params;  // borrowed; (n_params)
     int32_t n_slots;      // N
     int32_t greedy;       // 1: argmax / mean instead of sampling
+    float temperature;    // sampling from pi^(1/temperature); 1 (set by init) = pi itself
     MrlRl2Ws ws;          // T = 1, B = N
     float* h;             // (N, S) recurrent state (S = H, or 2H with a value trunk)
     float* c;             // (N, S) LSTM cell state
@@ -26,6 +27,7 @@ typedef struct MrlRl2Policy {
     float* logp;          // (N) log-probability of raw under the policy
     float* value;         // (N) value estimate of the step's input (not with ws.no_value)
     float* last_obs;      // (N, O) the observation each slot last acted on (agent.prev_obs)
+    float* tempered;      // (A) scratch: the tempered log-probabilities of one slot
 } MrlRl2Policy;
 
 int mrl_rl2_policy_init(MrlRl2Policy* pol, const MrlRl2Net* net, const float* params,

@@ -113,6 +113,7 @@ typedef struct MrlRunConfig {
     int32_t critic_oracle;      // agent.critic_oracle: 0/1 (rl2: the value network also reads the
                                 // plugin's oracle; training only)
     int32_t prev_obs;           // agent.prev_obs: 0/1 (rl2: previous observation as input)
+    double temperature;         // agent.temperature: rl2 evaluation samples from pi^(1/T)
 
     // trainer (PPO)
     char algo[16];              // train.algo: "ppo"
