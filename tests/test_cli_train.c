@@ -116,6 +116,15 @@ static void test_cli_train_end_to_end(void** state) {
     assert_true(mib > 0.0);
     assert_true(strncmp(end, " MiB (measured)", 15) == 0);
     free(out);
+    // evaluated at a temperature: the results say so
+    assert_int_equal(
+        sh("%s eval %s/results/tb agent.temperature=0.5 --out %s/ev_t > /dev/null 2>&1", bin, dir,
+           dir),
+        0);
+    char* sum = slurp("ev_t/summary.json");
+    assert_non_null(sum);
+    assert_non_null(strstr(sum, "\"rl2 at temperature 0.5\""));
+    free(sum);
     // a bit-flipped checkpoint: one line naming it, exit 2
     assert_int_equal(
         sh("printf 'X' | dd of=%s/results/tb/ckpt/last.ckpt bs=1 seek=300 conv=notrunc "
@@ -132,6 +141,15 @@ static void test_cli_train_end_to_end(void** state) {
         sh("%s train %s/bandit.yaml train.stepz=5 > /dev/null 2> %s/err5.txt", bin, dir, dir), 2);
     e = slurp("err5.txt");
     assert_non_null(strstr(e, "stepz"));
+    assert_int_equal(count_lines(e), 1);
+    free(e);
+    // a temperature is for evaluation: training refuses it, naming the place
+    assert_int_equal(sh("%s train %s/bandit.yaml --fresh agent.temperature=0.5 > /dev/null 2> "
+                        "%s/err6.txt",
+                        bin, dir, dir),
+                     2);
+    e = slurp("err6.txt");
+    assert_non_null(strstr(e, "agent.temperature = 0.5 is for evaluation only"));
     assert_int_equal(count_lines(e), 1);
     free(e);
 }
@@ -172,7 +190,7 @@ static void test_cli_bench_train_appends_rows(void** state) {
     assert_int_equal(count_lines(md), 3 + 1 + 2 + 2); // old table, blank, header, rule, rows
     char* second = strstr(md, "\n\n| date (UTC) | env | cell |");
     assert_non_null(second);
-    assert_null(strstr(second + 2, "\n| date (UTC) |")); // not repeated for the second row
+    assert_null(strstr(second + 2, "\n| date (UTC) |"));   // not repeated for the second row
     assert_non_null(strstr(md, "| 2026-01-01 | x | 1 |")); // the old rows kept
     free(md);
     assert_int_equal(sh("%s bench nosuch > /dev/null 2>&1", bin), 2);

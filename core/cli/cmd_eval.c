@@ -127,10 +127,14 @@ int mrl_cmd_eval(int argc, char** argv) {
         n_done++;
     }
     if (status == MRL_EXIT_OK) {
-        char title[256];
-        snprintf(title, sizeof title, "%s: agent %s", rc_->name, rc_->agent_kind);
+        char title[256], label[MRL_NAME_MAX + 48];
+        snprintf(label, sizeof label, "%s", rc_->agent_kind);
+        if (strcmp(rc_->agent_kind, "rl2") == 0 && rc_->temperature != 1.0) {
+            snprintf(label, sizeof label, "rl2 at temperature %g", rc_->temperature);
+        }
+        snprintf(title, sizeof title, "%s: agent %s", rc_->name, label);
         if (mrl_run_write_config(&run, dir, err) != MRL_OK ||
-            mrl_eval_write(dir, sets, n_done, rc_->agent_kind, title, err) != MRL_OK) {
+            mrl_eval_write(dir, sets, n_done, label, title, err) != MRL_OK) {
             fprintf(stderr, "%s\n", err);
             status = MRL_EXIT_FAILED;
         } else {

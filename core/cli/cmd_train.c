@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "metarl/config_find.h"
 #include "metarl/run.h"
 #include "metarl/util.h"
 #include "nn/nn.h"
@@ -37,6 +38,14 @@ int mrl_cli_train(const MrlRun* r, int fresh, char* err) {
         return mrl_fail(err, MRL_EINVAL,
                         "%s: error: agent.kind is '%s': nothing to train (set agent.kind: rl2)",
                         r->cfg->path, run->agent_kind);
+    }
+    if (run->temperature != 1.0) { // training samples at 1: the key would only mislabel the run
+        char where[MRL_PATH_MAX + 64];
+        mrl_config_where(r->cfg, mrl_config_find(r->cfg, "agent.temperature"), where, sizeof where);
+        return mrl_fail(err, MRL_EINVAL,
+                        "%s: error: agent.temperature = %g is for evaluation only (training "
+                        "samples at 1): metarl eval RUN agent.temperature=%g",
+                        where, run->temperature, run->temperature);
     }
     char run_dir[MRL_PATH_MAX];
     mrl_run_dir(r, NULL, run_dir, sizeof run_dir);

@@ -120,10 +120,10 @@ const MrlSchemaRow mrl_schema_rows[] = {
     {"agent.prev_obs", MRL_SK_BOOL, 0, "false", 0, 0, NULL, RUN(prev_obs),
      "rl2: the observation the previous action was taken in, as another input (discrete or "
      "un-encoded vector observations)"},
-    {"agent.temperature", MRL_SK_REAL, MRL_SF_LO_OPEN, "1", 0, 1000, NULL, RUN(temperature),
+    {"agent.temperature", MRL_SK_REAL, 0, "1", 0.001, 1000, NULL, RUN(temperature),
      "rl2 evaluation: sample actions from the policy's probabilities to the power 1/T, "
      "renormalised (a Gaussian policy's deviation times sqrt(T)); 1 = the policy as trained, "
-     "towards 0 = rl2_greedy. Training always samples at 1"},
+     "towards 0 = rl2_greedy (which ignores it); metarl train refuses any other value than 1"},
     {"agent.epsilon", MRL_SK_REAL, 0, "0.02", 0, 1, NULL, RUN(epsilon),
      "epsilon_greedy: probability of a uniformly random action (bandit and MDP)"},
     {"agent.ucb_c", MRL_SK_REAL, 0, "0.2", 0, 100, NULL, RUN(ucb_c),
